@@ -1,0 +1,270 @@
+"""Weight laws for mixup: exact moments, sampling and the EpBeta solver.
+
+A weight law is the distribution of the weight ``W`` in
+``x_new = W * x_i + (1 - W) * x_j``. Every law exposes its exact first two
+moments and the factor ``1 - 2 E[W] + 2 E[W^2]`` by which mixing i.i.d. rows
+multiplies their covariance matrix (see ``ALGORITHMS.md`` section 1).
+"""
+
+from __future__ import annotations
+
+import numbers
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from skmixup._random import as_generator
+
+__all__ = ["WeightLaw", "Beta", "EpBeta"]
+
+
+def _check_positive(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}.")
+    value = float(value)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
+    return value
+
+
+def _check_non_negative(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}.")
+    value = float(value)
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
+    return value
+
+
+class WeightLaw(ABC):
+    """Distribution of the mixing weight ``W``.
+
+    Subclasses provide the exact moments and a sampler; everything derived
+    from the moments lives here.
+    """
+
+    @property
+    @abstractmethod
+    def support(self) -> tuple[float, float]:
+        """Closed interval that contains every drawn weight."""
+
+    @property
+    @abstractmethod
+    def mean(self) -> float:
+        """Exact ``E[W]``."""
+
+    @property
+    @abstractmethod
+    def second_moment(self) -> float:
+        """Exact ``E[W^2]``."""
+
+    @abstractmethod
+    def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """Draw ``n`` weights with a validated generator."""
+
+    @property
+    def variance(self) -> float:
+        """Exact ``Var[W]``."""
+        return self.second_moment - self.mean**2
+
+    @property
+    def covariance_factor(self) -> float:
+        """Factor ``1 - 2 E[W] + 2 E[W^2]`` applied to the covariance by mixing.
+
+        Equal to 1 exactly when ``E[W^2] = E[W]`` (variance preservation).
+        """
+        return 1.0 - 2.0 * self.mean + 2.0 * self.second_moment
+
+    @property
+    def within_unit_interval(self) -> bool:
+        """Whether every weight lies in ``[0, 1]`` (safe for soft labels)."""
+        low, high = self.support
+        return low >= 0.0 and high <= 1.0
+
+    def sample(self, n: int, random_state=None) -> np.ndarray:
+        """Draw ``n`` independent weights.
+
+        Parameters
+        ----------
+        n : int
+            Number of weights, ``n >= 0``.
+        random_state : int, RandomState instance, Generator or None, default=None
+            Source of randomness.
+
+        Returns
+        -------
+        weights : ndarray of shape (n,), dtype float64
+        """
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
+            raise ValueError(f"n must be an integer >= 0, got {n!r}.")
+        return self._sample(int(n), as_generator(random_state))
+
+    def __eq__(self, other) -> bool:
+        return type(self) is type(other) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._key()))
+
+    @abstractmethod
+    def _key(self) -> tuple:
+        """Parameters that identify the law."""
+
+
+class Beta(WeightLaw):
+    """Beta law of classic mixup, ``W ~ Beta(alpha, beta)`` on ``[0, 1]``.
+
+    Parameters
+    ----------
+    alpha : float
+        First shape parameter, ``> 0``.
+    beta : float or None, default=None
+        Second shape parameter, ``> 0``; ``None`` means ``beta = alpha``
+        (the symmetric law of the mixup paper). ``Beta(1)`` is uniform.
+
+    Examples
+    --------
+    >>> from skmixup.weights import Beta
+    >>> law = Beta(1.0)  # uniform weights
+    >>> round(law.covariance_factor, 4)  # uniform mixup keeps 2/3 of the covariance
+    0.6667
+    >>> law.sample(3, random_state=0).shape
+    (3,)
+    """
+
+    def __init__(self, alpha: float, beta: float | None = None):
+        self.alpha = _check_positive("alpha", alpha)
+        self.beta = self.alpha if beta is None else _check_positive("beta", beta)
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return (0.0, 1.0)
+
+    @property
+    def mean(self) -> float:
+        return self.alpha / (self.alpha + self.beta)
+
+    @property
+    def second_moment(self) -> float:
+        a, b = self.alpha, self.beta
+        return a * (a + 1.0) / ((a + b) * (a + b + 1.0))
+
+    def _sample(self, n, rng):
+        return rng.beta(self.alpha, self.beta, size=n)
+
+    def _key(self):
+        return (self.alpha, self.beta)
+
+    def __repr__(self) -> str:
+        return f"Beta(alpha={self.alpha:g}, beta={self.beta:g})"
+
+
+class EpBeta(WeightLaw):
+    """Expanded Beta law on ``[-eps0, 1 + eps1]`` (structure-preserving mixup).
+
+    ``W = c V - eps0`` with ``V ~ Beta(alpha, beta)`` and
+    ``c = 1 + eps0 + eps1``. Weights below 0 or above 1 extrapolate past one
+    row of the pair; that is what lets ``E[W^2] = E[W]`` hold, which keeps the
+    covariance matrix of the mixed data equal to the original's.
+
+    Parameters
+    ----------
+    alpha, beta : float
+        Shape parameters of the underlying Beta law, ``> 0``.
+    eps0, eps1 : float
+        Expansion below 0 and above 1, ``>= 0``.
+
+    See Also
+    --------
+    EpBeta.variance_preserving : the closed-form member with ``E[W^2] = E[W]``.
+
+    Examples
+    --------
+    >>> from skmixup.weights import EpBeta
+    >>> law = EpBeta.variance_preserving(eps0=0.3, eps1=0.3, mean=0.5)
+    >>> round(law.alpha, 4), round(law.beta, 4)  # alpha = beta = 2 e (1 + e)
+    (0.78, 0.78)
+    >>> round(law.covariance_factor, 12)
+    1.0
+    """
+
+    def __init__(self, alpha: float, beta: float, eps0: float, eps1: float):
+        self.alpha = _check_positive("alpha", alpha)
+        self.beta = _check_positive("beta", beta)
+        self.eps0 = _check_non_negative("eps0", eps0)
+        self.eps1 = _check_non_negative("eps1", eps1)
+
+    @classmethod
+    def variance_preserving(
+        cls, eps0: float = 0.3, eps1: float = 0.3, mean: float = 0.5
+    ) -> EpBeta:
+        """Closed-form member of the family with ``E[W^2] = E[W] = mean``.
+
+        Parameters
+        ----------
+        eps0, eps1 : float, default=0.3
+            Expansion of the support below 0 and above 1; ``>= 0`` and not
+            both 0 (a law on ``[0, 1]`` cannot preserve the variance).
+        mean : float, default=0.5
+            Mean of the weight, in ``(0, 1)``. Values near 1 keep synthetic
+            rows close to their anchor row: when something is copied from the
+            anchor (a hard label, a categorical column) its conditional mean
+            is biased by at most ``1 - mean`` times the gap between group and
+            overall means.
+
+        Returns
+        -------
+        law : EpBeta
+        """
+        eps0 = _check_non_negative("eps0", eps0)
+        eps1 = _check_non_negative("eps1", eps1)
+        if isinstance(mean, bool) or not isinstance(mean, numbers.Real):
+            raise TypeError(f"mean must be a real number, got {type(mean).__name__}.")
+        mean = float(mean)
+        if not 0.0 < mean < 1.0:
+            raise ValueError(f"mean must lie in the open interval (0, 1), got {mean!r}.")
+        if eps0 == 0.0 and eps1 == 0.0:
+            raise ValueError(
+                "eps0 and eps1 are both 0: no law on [0, 1] has E[W^2] = E[W] "
+                "apart from the degenerate one; give eps0 > 0 or eps1 > 0."
+            )
+        c = 1.0 + eps0 + eps1
+        total = (eps0 * (1.0 - mean) + eps1 * mean + eps0 * eps1) / (mean * (1.0 - mean))
+        alpha = (mean + eps0) * total / c
+        beta = (1.0 + eps1 - mean) * total / c
+        return cls(alpha, beta, eps0, eps1)
+
+    @property
+    def scale(self) -> float:
+        """Width ``c = 1 + eps0 + eps1`` of the support."""
+        return 1.0 + self.eps0 + self.eps1
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return (-self.eps0, 1.0 + self.eps1)
+
+    @property
+    def mean(self) -> float:
+        m1 = self.alpha / (self.alpha + self.beta)
+        return self.scale * m1 - self.eps0
+
+    @property
+    def second_moment(self) -> float:
+        a, b, c, e0 = self.alpha, self.beta, self.scale, self.eps0
+        m1 = a / (a + b)
+        m2 = a * (a + 1.0) / ((a + b) * (a + b + 1.0))
+        return c * c * m2 - 2.0 * e0 * c * m1 + e0 * e0
+
+    def _sample(self, n, rng):
+        weights = rng.beta(self.alpha, self.beta, size=n)
+        weights *= self.scale
+        weights -= self.eps0
+        return weights
+
+    def _key(self):
+        return (self.alpha, self.beta, self.eps0, self.eps1)
+
+    def __repr__(self) -> str:
+        return (
+            f"EpBeta(alpha={self.alpha:g}, beta={self.beta:g}, "
+            f"eps0={self.eps0:g}, eps1={self.eps1:g})"
+        )
