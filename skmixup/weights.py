@@ -240,7 +240,7 @@ class EpBeta(WeightLaw):
 
     @property
     def support(self) -> tuple[float, float]:
-        return (-self.eps0, 1.0 + self.eps1)
+        return (0.0 - self.eps0, 1.0 + self.eps1)  # 0.0 - 0.0 avoids -0.0
 
     @property
     def mean(self) -> float:

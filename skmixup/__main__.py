@@ -1,0 +1,5 @@
+import sys
+
+from skmixup.cli import main
+
+sys.exit(main())
