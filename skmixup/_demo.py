@@ -8,8 +8,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from skmixup.metrics import structure_report, total_variance
 from skmixup.resampling import EpBetaMixupResampler
 
@@ -102,10 +100,9 @@ def run_demo(output_dir="build/demo", generations: int = 20, seed: int = 0, out=
             flush=True,
         )
     print(
-        "expected" + "".join(
-            f"{laws[name].covariance_factor ** generations:>14.4g}"
-            for name in MIXERS
-        )[4:] + "   (covariance factor ** generations)",
+        "expected"
+        + "".join(f"{laws[name].covariance_factor ** generations:>14.4g}" for name in MIXERS)[4:]
+        + "   (covariance factor ** generations)",
         file=out,
     )
     figure = _save_figure(original, first, variance, Path(output_dir))

@@ -10,8 +10,9 @@ on their device); index and weight draws are O(rows) scalars from numpy.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -191,9 +192,10 @@ def _interpolate_sparse(X, plan: MixPlan, copy_columns):
     anchor_rows = rows[plan.anchors]
     partner_rows = rows[plan.partners]
     dtype = X.dtype
-    mixed = sp.diags_array(plan.weights.astype(dtype)) @ anchor_rows + sp.diags_array(
-        (1.0 - plan.weights).astype(dtype)
-    ) @ partner_rows
+    mixed = (
+        sp.diags_array(plan.weights.astype(dtype)) @ anchor_rows
+        + sp.diags_array((1.0 - plan.weights).astype(dtype)) @ partner_rows
+    )
     if copy_columns is not None and len(copy_columns):
         keep = np.zeros(X.shape[1], dtype=dtype)
         keep[np.asarray(copy_columns, dtype=np.intp)] = 1

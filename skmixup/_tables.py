@@ -120,7 +120,7 @@ class FrameCodec:
         for position, (name, dtype) in enumerate(self.dtypes.items()):
             if is_categorical[position]:
                 continue
-            if dtype == bool or not pd.api.types.is_numeric_dtype(dtype):
+            if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
                 raise ValueError(
                     f"column {name!r} has non-numeric dtype {dtype}; declare it in "
                     "categorical_features to copy it from the anchor row."
@@ -151,8 +151,7 @@ class FrameCodec:
         import pandas as pd
 
         data = {}
-        for position, name in enumerate(self.columns):
-            dtype = self.dtypes.iloc[position]
+        for position, dtype in enumerate(self.dtypes):
             values = matrix[:, position]
             if self.is_categorical[position]:
                 codes = values.astype(np.intp)
@@ -195,10 +194,7 @@ def restore_like(original, result, *, one_vs_all_classes=None):
 
         values = np.asarray(result).reshape(result.shape[0], -1)
         frame = pd.DataFrame(
-            {
-                i: _round_if_integer(values[:, i], dtype)
-                for i, dtype in enumerate(original.dtypes)
-            }
+            {i: _round_if_integer(values[:, i], dtype) for i, dtype in enumerate(original.dtypes)}
         )
         frame.columns = original.columns
         return frame.astype(dict(zip(original.columns, original.dtypes)))

@@ -194,9 +194,7 @@ class EpBeta(WeightLaw):
         self.eps1 = _check_non_negative("eps1", eps1)
 
     @classmethod
-    def variance_preserving(
-        cls, eps0: float = 0.3, eps1: float = 0.3, mean: float = 0.5
-    ) -> EpBeta:
+    def variance_preserving(cls, eps0: float = 0.3, eps1: float = 0.3, mean: float = 0.5) -> EpBeta:
         """Closed-form member of the family with ``E[W^2] = E[W] = mean``.
 
         Parameters

@@ -19,8 +19,15 @@ def _row_by_row(X, plan):
 def _plan(n_source, n_rows, seed=0, law=None, k_interp=1):
     rng = np.random.default_rng(seed)
     groups = [np.arange(n_source)]
-    return draw_plan(None, groups, [n_rows], law or EpBeta.variance_preserving(), RandomPairing(),
-                     rng, n_interpolations=k_interp)
+    return draw_plan(
+        None,
+        groups,
+        [n_rows],
+        law or EpBeta.variance_preserving(),
+        RandomPairing(),
+        rng,
+        n_interpolations=k_interp,
+    )
 
 
 def test_interpolate_matches_definition():

@@ -235,9 +235,7 @@ class BaseMixupResampler(BaseOverSampler):
                 self.categorical_features, X.shape[1], list(X.columns)
             )
             codec = FrameCodec(X, categorical)
-            matrix = check_array(
-                codec.encode(X), dtype=None, ensure_min_samples=2, input_name="X"
-            )
+            matrix = check_array(codec.encode(X), dtype=None, ensure_min_samples=2, input_name="X")
         else:
             matrix, y_array = validate_data(
                 self,
@@ -250,9 +248,7 @@ class BaseMixupResampler(BaseOverSampler):
                 y_numeric=target_type == "regression",
                 multi_output=False,
             )
-            categorical = resolve_categorical(
-                self.categorical_features, matrix.shape[1], None
-            )
+            categorical = resolve_categorical(self.categorical_features, matrix.shape[1], None)
         self.categorical_features_ = categorical
         self.target_type_ = target_type
         self._set_counts(y_array)
@@ -332,7 +328,9 @@ class BaseMixupResampler(BaseOverSampler):
         else:
             strategy = check_sampling_strategy(self.sampling_strategy, y, "over-sampling")
         singletons = [
-            label for label, size in zip(labels.tolist(), sizes) if size < 2 and strategy.get(label, 0)
+            label
+            for label, size in zip(labels.tolist(), sizes)
+            if size < 2 and strategy.get(label, 0)
         ]
         if singletons:
             raise ValueError(

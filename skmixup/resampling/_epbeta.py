@@ -132,8 +132,7 @@ class EpBetaMixupResampler(BaseMixupResampler):
         if all(explicit):
             if self.mean is not None:
                 raise ValueError(
-                    "give either mean (alpha and beta are then solved) or alpha and "
-                    "beta, not both."
+                    "give either mean (alpha and beta are then solved) or alpha and beta, not both."
                 )
             law = EpBeta(self.alpha, self.beta, self.eps0, self.eps1)
         else:
