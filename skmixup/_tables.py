@@ -178,9 +178,11 @@ def restore_like(original, result, *, one_vs_all_classes=None):
     ``one_vs_all_classes``, labels are binarised back to one-vs-all columns.
     """
     if one_vs_all_classes is not None:
-        from sklearn.preprocessing import label_binarize
-
-        result = label_binarize(result, classes=one_vs_all_classes)
+        # One column per class, even for two classes (label_binarize would
+        # give a single column there).
+        result = (np.asarray(result)[:, None] == one_vs_all_classes).astype(
+            np.asarray(original).dtype
+        )
     if isinstance(original, list):
         return result.tolist()
     if _is_series(original):

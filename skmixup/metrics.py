@@ -88,6 +88,8 @@ def structure_report(X_original, X_synthetic, *, target=None) -> dict[str, float
     if columns is not None and synthetic_columns is not None and columns != synthetic_columns:
         raise ValueError("X_original and X_synthetic have different column names.")
     cov_original = np.cov(original, rowvar=False).reshape(original.shape[1], -1)
+    if np.trace(cov_original) == 0:
+        raise ValueError("X_original is constant: there is no variance to compare with.")
     cov_synthetic = np.cov(synthetic, rowvar=False).reshape(synthetic.shape[1], -1)
     report = {
         "mean": _relative_error(synthetic.mean(axis=0), original.mean(axis=0)),
