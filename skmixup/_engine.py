@@ -20,7 +20,7 @@ from array_api_compat import array_namespace, device, is_numpy_namespace
 
 from skmixup.weights import WeightLaw
 
-__all__ = ["MixPlan", "RandomPairing", "draw_plan", "interpolate"]
+__all__ = ["MixPlan", "draw_plan", "interpolate"]
 
 # Rows are mixed in chunks of about this many bytes so that the gathered
 # anchor block stays in cache and no temporary grows with the output.
@@ -58,25 +58,6 @@ class Pairing(Protocol):
         self, X, members: np.ndarray, n_pairs: int, rng: np.random.Generator
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return ``n_pairs`` anchors and partners, as row indices of ``X``."""
-
-
-class RandomPairing:
-    """Anchor uniform in the group, partner uniform among the *other* members.
-
-    Excluding ``j = i`` avoids emitting exact copies; with a variance-preserving
-    law the mixed rows still have exactly the group's empirical mean and
-    covariance in expectation (``ALGORITHMS.md`` section 1).
-    """
-
-    def pair(self, X, members, n_pairs, rng):
-        size = members.shape[0]
-        anchor_pos = rng.integers(0, size, n_pairs)
-        offset = rng.integers(1, size, n_pairs) if size > 1 else 0
-        partner_pos = (anchor_pos + offset) % size
-        return members[anchor_pos], members[partner_pos]
-
-    def __repr__(self) -> str:
-        return "RandomPairing()"
 
 
 def draw_plan(

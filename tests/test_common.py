@@ -15,9 +15,9 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks as parametrize_with_sklearn_checks,
 )
 
-from skmixup import EpBetaMixupResampler
+from skmixup import EpBetaMixupResampler, KMixupResampler
 
-RESAMPLERS = [EpBetaMixupResampler(random_state=0)]
+RESAMPLERS = [EpBetaMixupResampler(random_state=0), KMixupResampler(random_state=0)]
 
 EXPECTED_FAILED_CHECKS = {
     "check_target_type": (
@@ -47,13 +47,14 @@ def test_parameter_validation(estimator):
     check_param_validation(type(estimator).__name__, estimator)
 
 
-def test_expected_failure_is_real():
+@pytest.mark.parametrize("estimator", RESAMPLERS, ids=lambda e: type(e).__name__)
+def test_expected_failure_is_real(estimator):
     # If imbalanced-learn ever stops requiring the refusal, the xfail entry
     # above must go: prove the check still fails for the documented reason.
     from imblearn.utils.estimator_checks import check_target_type
 
     with pytest.raises(AssertionError):
-        check_target_type("EpBetaMixupResampler", EpBetaMixupResampler(random_state=0))
+        check_target_type(type(estimator).__name__, estimator)
     X = np.random.default_rng(0).random((20, 2))
-    _, y_res = EpBetaMixupResampler(random_state=0).fit_resample(X, np.linspace(0, 1, 20))
+    _, y_res = estimator.fit_resample(X, np.linspace(0, 1, 20))
     assert y_res.shape == (40,)

@@ -5,7 +5,8 @@ import pytest
 import scipy.sparse as sp
 
 from skmixup import _engine
-from skmixup._engine import MixPlan, RandomPairing, draw_plan, interpolate
+from skmixup._engine import MixPlan, draw_plan, interpolate
+from skmixup.pairing import RandomPairing
 from skmixup.weights import Beta, EpBeta
 
 

@@ -2,5 +2,6 @@
 
 from skmixup.resampling._base import BaseMixupResampler
 from skmixup.resampling._epbeta import EpBetaMixupResampler
+from skmixup.resampling._kmixup import KMixupResampler
 
-__all__ = ["BaseMixupResampler", "EpBetaMixupResampler"]
+__all__ = ["BaseMixupResampler", "EpBetaMixupResampler", "KMixupResampler"]

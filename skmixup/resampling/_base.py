@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
-from skmixup._engine import MixPlan, RandomPairing, draw_plan, interpolate
+from skmixup._engine import MixPlan, draw_plan, interpolate
 from skmixup._random import as_generator
 from skmixup._tables import (
     FrameCodec,
@@ -23,6 +23,7 @@ from skmixup._tables import (
     resolve_categorical,
     restore_like,
 )
+from skmixup.pairing import RandomPairing
 from skmixup.weights import WeightLaw
 
 _MULTIOUTPUT_MESSAGE = (
@@ -105,8 +106,12 @@ class BaseMixupResampler(BaseOverSampler):
 
     # -- override points -------------------------------------------------
     @abstractmethod
-    def _make_weight_law(self) -> WeightLaw:
-        """Validate the weight parameters and return the law to draw from."""
+    def _make_weight_law(self, X, y) -> WeightLaw:
+        """Validate the weight parameters and return the law to draw from.
+
+        ``X`` holds the mixable (non-categorical) columns and ``y`` the
+        validated target, for laws tuned on the data.
+        """
 
     def _make_pairing(self):
         """Return the pairing rule (random partners by default)."""
@@ -190,14 +195,8 @@ class BaseMixupResampler(BaseOverSampler):
         rng = as_generator(self.random_state)
         groups, counts = self._groups_and_counts(y)
         pairing = self._make_pairing()
-        mixable = X
-        if getattr(pairing, "needs_data", False) and self.categorical_features_.size:
-            # Pairings that look at distances ignore the categorical codes.
-            keep = np.ones(X.shape[1], dtype=bool)
-            keep[self.categorical_features_] = False
-            mixable = X[:, keep]
         return draw_plan(
-            mixable,
+            self._mixable_columns(X) if pairing.needs_data else None,
             groups,
             counts,
             self.weight_law_,
@@ -205,6 +204,14 @@ class BaseMixupResampler(BaseOverSampler):
             rng,
             n_interpolations=self._n_interpolations(),
         )
+
+    def _mixable_columns(self, X):
+        """``X`` without its categorical columns (distances ignore their codes)."""
+        if not self.categorical_features_.size:
+            return X
+        keep = np.ones(X.shape[1], dtype=bool)
+        keep[self.categorical_features_] = False
+        return X[:, keep]
 
     def _groups_and_counts(self, y):
         if self.target_type_ == "regression":
@@ -221,7 +228,6 @@ class BaseMixupResampler(BaseOverSampler):
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
-        self.weight_law_ = self._make_weight_law()
         y_array, target_type, ova_classes = self._check_target(y)
         codec = None
         if is_dataframe(X):
@@ -251,6 +257,7 @@ class BaseMixupResampler(BaseOverSampler):
             categorical = resolve_categorical(self.categorical_features, matrix.shape[1], None)
         self.categorical_features_ = categorical
         self.target_type_ = target_type
+        self.weight_law_ = self._make_weight_law(self._mixable_columns(matrix), y_array)
         self._set_counts(y_array)
         return _Prepared(matrix, y_array, codec, ova_classes)
 

@@ -125,7 +125,7 @@ class EpBetaMixupResampler(BaseMixupResampler):
         self.alpha = alpha
         self.beta = beta
 
-    def _make_weight_law(self) -> EpBeta:
+    def _make_weight_law(self, X, y) -> EpBeta:
         explicit = (self.alpha is not None, self.beta is not None)
         if any(explicit) and not all(explicit):
             raise ValueError("give both alpha and beta, or neither (to solve them from mean).")

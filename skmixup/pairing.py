@@ -1,0 +1,356 @@
+"""Who mixes with whom: random partners and optimal-transport k-block matching.
+
+A pairing chooses, inside one group of rows (a class, a batch), the anchor
+and the partner of every pair. ``OTBlockPairing`` implements k-mixup: two
+random k-subsets of the group are matched by the permutation that minimises
+the total squared Euclidean distance (an assignment problem), so partners
+are near neighbours in the sense of optimal transport.
+
+Distances are computed with one batched matrix product on the array's own
+namespace and device (numpy, or torch on CUDA); only the ``k x k`` cost
+blocks cross to the host for scipy's ``linear_sum_assignment``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from array_api_compat import array_namespace, device
+from scipy.optimize import linear_sum_assignment
+from scipy.special import betainc
+
+from skmixup._random import as_generator
+
+__all__ = [
+    "RandomPairing",
+    "OTBlockPairing",
+    "match_blocks",
+    "mean_min_weight_squared",
+    "perturbation_size",
+    "fixed_perturbation_alpha",
+]
+
+# Blocks are gathered and costed in batches of about this many bytes.
+_BATCH_BYTES = 8 << 20
+
+
+def _check_k(k) -> int:
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
+        raise TypeError(f"k must be an integer >= 1, got {type(k).__name__}.")
+    if k < 1:
+        raise ValueError(f"k must be an integer >= 1, got {k}.")
+    return int(k)
+
+
+class RandomPairing:
+    """Anchor uniform in the group, partner uniform among the *other* members.
+
+    Excluding ``j = i`` avoids emitting exact copies; with a variance-preserving
+    law the mixed rows still have exactly the group's empirical mean and
+    covariance in expectation (``ALGORITHMS.md`` section 1).
+    """
+
+    needs_data = False
+
+    def pair(self, X, members, n_pairs, rng):
+        size = members.shape[0]
+        anchor_pos = rng.integers(0, size, n_pairs)
+        offset = rng.integers(1, size, n_pairs) if size > 1 else 0
+        partner_pos = (anchor_pos + offset) % size
+        return members[anchor_pos], members[partner_pos]
+
+    def __repr__(self) -> str:
+        return "RandomPairing()"
+
+
+def _block_costs(xp, A, B):
+    """Squared Euclidean costs between matched blocks: (n_blocks, k, k)."""
+    sq_a = xp.sum(A * A, axis=-1)
+    sq_b = xp.sum(B * B, axis=-1)
+    cross = xp.matmul(A, xp.permute_dims(B, (0, 2, 1)))
+    return sq_a[:, :, None] + sq_b[:, None, :] - 2.0 * cross
+
+
+def _to_host(array) -> np.ndarray:
+    if isinstance(array, np.ndarray):
+        return array
+    return np.asarray(array.detach().cpu()) if hasattr(array, "detach") else np.asarray(array)
+
+
+def _solve_blocks(costs: np.ndarray) -> np.ndarray:
+    """Optimal permutation of each ``k x k`` cost block (one small assignment each)."""
+    perms = np.empty(costs.shape[:2], dtype=np.intp)
+    for block, cost in enumerate(costs):
+        perms[block] = linear_sum_assignment(cost)[1]
+    return perms
+
+
+def match_blocks(A, B) -> np.ndarray:
+    """Optimal-transport matching of paired blocks of rows.
+
+    For every block ``t`` returns the permutation ``sigma`` minimising
+    ``sum_i ||A[t, i] - B[t, sigma(i)]||^2``.
+
+    Parameters
+    ----------
+    A, B : array of shape (n_blocks, k, n_features)
+        numpy arrays or array-API arrays (e.g. torch tensors on any device);
+        the costs are computed there, only they cross to the host.
+
+    Returns
+    -------
+    sigma : ndarray of shape (n_blocks, k), dtype intp
+        ``A[t, i]`` is matched with ``B[t, sigma[t, i]]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmixup.pairing import match_blocks
+    >>> A = np.array([[[0.0], [10.0]]])
+    >>> B = np.array([[[9.0], [1.0]]])
+    >>> match_blocks(A, B).tolist()
+    [[1, 0]]
+    """
+    xp = array_namespace(A, B)
+    if A.ndim != 3 or B.ndim != 3 or A.shape != B.shape:
+        raise ValueError(
+            f"A and B must have the same shape (n_blocks, k, n_features); got {A.shape} "
+            f"and {B.shape}."
+        )
+    return _solve_blocks(_to_host(_block_costs(xp, A, B)))
+
+
+class OTBlockPairing:
+    """k-mixup pairing: optimal-transport matching of random k-blocks.
+
+    Each round shuffles the group twice, splits both shuffles into blocks of
+    ``k`` rows (the last block may be shorter) and matches block ``t`` of the
+    first shuffle with block ``t`` of the second by the assignment of least
+    total squared distance. A row is never matched with itself (that pair
+    would be an exact copy) unless a block of one row leaves no choice, so a
+    group no larger than ``k`` is matched as one block with the optimal
+    derangement of its rows. ``k = 1`` is classic random pairing.
+
+    Parameters
+    ----------
+    k : int
+        Block size, ``>= 1``.
+    """
+
+    needs_data = True
+
+    def __init__(self, k: int = 16):
+        self.k = _check_k(k)
+
+    def __repr__(self) -> str:
+        return f"OTBlockPairing(k={self.k})"
+
+    def pair(self, X, members, n_pairs, rng):
+        if self.k == 1:
+            return RandomPairing().pair(X, members, n_pairs, rng)
+        size = members.shape[0]
+        anchors, partners = [], []
+        remaining = n_pairs
+        while remaining > 0:
+            take = min(size, remaining)
+            first = members[rng.permutation(size)[:take]]
+            second = members[rng.permutation(size)[:take]]
+            matched = self._match_round(X, first, second)
+            anchors.append(first)
+            partners.append(second[matched])
+            remaining -= take
+        return np.concatenate(anchors), np.concatenate(partners)
+
+    def _match_round(self, X, first, second) -> np.ndarray:
+        """Positions in ``second`` matched to each position of ``first``."""
+        n_rows, k = first.shape[0], min(self.k, first.shape[0])
+        n_full = n_rows // k
+        positions = np.empty(n_rows, dtype=np.intp)
+        row_bytes = max(1, X.shape[1] * 8)
+        blocks_per_batch = max(1, _BATCH_BYTES // (2 * k * row_bytes))
+        for start in range(0, n_full, blocks_per_batch):
+            stop = min(start + blocks_per_batch, n_full)
+            rows = slice(start * k, stop * k)
+            perms = self._match(X, first[rows].reshape(-1, k), second[rows].reshape(-1, k))
+            offsets = np.arange(start * k, stop * k, k)[:, None]
+            positions[rows] = (perms + offsets).ravel()
+        if n_full * k < n_rows:
+            rest = slice(n_full * k, n_rows)
+            perms = self._match(X, first[rest][None, :], second[rest][None, :])
+            positions[rest] = perms[0] + n_full * k
+        return positions
+
+    def _match(self, X, first_blocks, second_blocks) -> np.ndarray:
+        A, B = _gather_blocks(X, first_blocks), _gather_blocks(X, second_blocks)
+        xp = array_namespace(A)
+        costs = _to_host(_block_costs(xp, A, B)).astype(np.float64, copy=True)
+        same = first_blocks[:, :, None] == second_blocks[:, None, :]
+        if same.any():
+            # Larger than any total cost: avoided whenever a derangement exists.
+            penalty = 1.0 + costs.shape[1] * costs.max(axis=(1, 2), keepdims=True)
+            costs += same * penalty
+        return _solve_blocks(costs)
+
+
+def _gather_blocks(X, blocks: np.ndarray):
+    """Rows of ``X`` indexed by a (n_blocks, k) array, as (n_blocks, k, n_features)."""
+    n_blocks, k = blocks.shape
+    flat = blocks.ravel()
+    if sp.issparse(X):
+        rows = X.tocsr()[flat].toarray()
+    else:
+        xp = array_namespace(X)
+        rows = xp.take(X, xp.asarray(flat, device=device(X)), axis=0)
+    return array_namespace(rows).reshape(rows, (n_blocks, k, X.shape[1]))
+
+
+def mean_min_weight_squared(alpha: float) -> float:
+    """``E[min(W, 1 - W)^2]`` for ``W ~ Beta(alpha, alpha)``, in closed form.
+
+    By symmetry it is ``2 E[W^2; W < 1/2]``, which equals
+    ``(alpha + 1) / (2 alpha + 1) * I_{1/2}(alpha + 2, alpha)`` with ``I`` the
+    regularised incomplete Beta function.
+
+    Examples
+    --------
+    >>> from skmixup.pairing import mean_min_weight_squared
+    >>> round(mean_min_weight_squared(1.0), 6)  # uniform: 2 * integral_0^1/2 w^2 dw
+    0.083333
+    """
+    alpha = float(alpha)
+    if not alpha > 0:
+        raise ValueError(f"alpha must be > 0, got {alpha!r}.")
+    return float((alpha + 1.0) / (2.0 * alpha + 1.0) * betainc(alpha + 2.0, alpha, 0.5))
+
+
+def _matched_squared_distance(X, groups, k: int, rng) -> float:
+    """Mean squared distance of pairs drawn by the k-block pairing (one round per group)."""
+    pairing = OTBlockPairing(k)
+    total, count = 0.0, 0
+    for members in groups:
+        if members.shape[0] < 2:
+            continue
+        anchors, partners = pairing.pair(X, members, members.shape[0], rng)
+        diff = X[anchors] - X[partners]
+        diff = diff.toarray() if sp.issparse(diff) else np.asarray(diff)
+        total += float(np.sum(diff * diff))
+        count += anchors.shape[0]
+    if count == 0:
+        raise ValueError("estimating the perturbation needs a group with at least 2 rows.")
+    return total / count
+
+
+def _sampled_groups(X, y, max_rows: int, rng):
+    """Validated ``X`` (at most ``max_rows`` rows, sampled uniformly) and its groups."""
+    from sklearn.utils.validation import check_array
+
+    X = check_array(X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32])
+    if y is None:
+        labels = np.zeros(X.shape[0], dtype=np.intp)
+    else:
+        y = np.asarray(y)
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]}.")
+        labels = np.unique(y, return_inverse=True)[1].ravel()
+    if X.shape[0] > max_rows:
+        keep = np.sort(rng.choice(X.shape[0], max_rows, replace=False))
+        X, labels = X[keep], labels[keep]
+    groups = [np.flatnonzero(labels == label) for label in np.unique(labels)]
+    return X, groups
+
+
+def perturbation_size(
+    X, k: int, alpha: float, *, y=None, max_rows: int = 4096, random_state=None
+) -> float:
+    """Root-mean-square perturbation ``xi`` of k-mixup with ``Beta(alpha, alpha)``.
+
+    ``xi^2 = D_k * E[min(W, 1 - W)^2]`` where ``D_k`` is the mean squared
+    distance of matched pairs (``ALGORITHMS.md`` section 3), estimated on at
+    most ``max_rows`` rows of ``X`` (within each class when ``y`` is given).
+
+    Parameters
+    ----------
+    X : array-like or sparse matrix of shape (n_samples, n_features)
+    k : int
+        Block size; ``k = 1`` is classic mixup.
+    alpha : float
+        Parameter of the symmetric Beta law.
+    y : array-like of shape (n_samples,), default=None
+        Class labels; pairs are then drawn within classes.
+    max_rows : int, default=4096
+        Rows sampled (uniformly) to estimate ``D_k``.
+    random_state : int, RandomState instance, Generator or None, default=None
+
+    Returns
+    -------
+    xi : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmixup.pairing import perturbation_size
+    >>> X = np.random.default_rng(0).normal(size=(2000, 2))
+    >>> xi_1 = perturbation_size(X, 1, 1.0, random_state=0)
+    >>> xi_16 = perturbation_size(X, 16, 1.0, random_state=0)
+    >>> bool(xi_16 < xi_1)  # matched partners are closer
+    True
+    """
+    k = _check_k(k)
+    rng = as_generator(random_state)
+    X, groups = _sampled_groups(X, y, max_rows, rng)
+    distance = _matched_squared_distance(X, groups, k, rng)
+    return float(np.sqrt(distance * mean_min_weight_squared(alpha)))
+
+
+def fixed_perturbation_alpha(
+    X,
+    k: int,
+    alpha: float,
+    *,
+    y=None,
+    growth: float = 1.05,
+    cap: float = 100.0,
+    max_rows: int = 4096,
+    random_state=None,
+) -> tuple[float, bool]:
+    """``alpha_k`` whose k-mixup perturbation matches classic mixup's at ``alpha``.
+
+    Estimates ``D_1`` and ``D_k`` on the same rows, then multiplies ``alpha``
+    by ``growth`` until ``xi(k, alpha_k) >= xi(1, alpha)`` or ``cap`` is
+    reached, so the result overshoots the target by less than one step.
+
+    Parameters
+    ----------
+    X, k, alpha, y, max_rows, random_state
+        As in :func:`perturbation_size`.
+    growth : float, default=1.05
+        Factor of the geometric search, ``> 1``.
+    cap : float, default=100.0
+        Largest ``alpha_k`` tried.
+
+    Returns
+    -------
+    alpha_k : float
+    capped : bool
+        True when the cap stopped the search before the target was reached
+        (matched partners are so close that no symmetric Beta law makes the
+        perturbation as large as classic mixup's).
+    """
+    k = _check_k(k)
+    if not growth > 1:
+        raise ValueError(f"growth must be > 1, got {growth!r}.")
+    target_law = mean_min_weight_squared(alpha)
+    if k == 1:
+        return float(alpha), False
+    rng = as_generator(random_state)
+    X, groups = _sampled_groups(X, y, max_rows, rng)
+    d_1 = _matched_squared_distance(X, groups, 1, rng)
+    d_k = _matched_squared_distance(X, groups, k, rng)
+    alpha_k = float(alpha)
+    while d_k * mean_min_weight_squared(alpha_k) < d_1 * target_law:
+        if alpha_k >= cap:
+            return float(cap), True
+        alpha_k = min(alpha_k * growth, cap)
+    return alpha_k, False
