@@ -15,9 +15,13 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks as parametrize_with_sklearn_checks,
 )
 
-from skmixup import EpBetaMixupResampler, KMixupResampler
+from skmixup import EpBetaMixupResampler, KMixupResampler, MultiMixResampler
 
-RESAMPLERS = [EpBetaMixupResampler(random_state=0), KMixupResampler(random_state=0)]
+RESAMPLERS = [
+    EpBetaMixupResampler(random_state=0),
+    KMixupResampler(random_state=0),
+    MultiMixResampler(random_state=0),
+]
 
 EXPECTED_FAILED_CHECKS = {
     "check_target_type": (

@@ -66,6 +66,12 @@ _RESAMPLER_PARAMETERS_DOC = """sampling_strategy : float, str, dict or callable,
         kept hard with pairs drawn within each class. Use 'regression' for
         an integer-valued continuous target."""
 
+_N_INTERPOLATIONS_DOC = """n_interpolations : int, default={default}
+        Rows emitted per pair (multi-mix), each with its own independently
+        drawn weight; the rows of one pair are consecutive. When a class's
+        count is not a multiple of it, the last pair of that class emits
+        the remaining rows, so exactly the requested number is made."""
+
 
 class BaseMixupResampler(BaseOverSampler):
     """Validation, counting and output assembly shared by every mixup resampler.
@@ -83,6 +89,7 @@ class BaseMixupResampler(BaseOverSampler):
         "categorical_features": ["array-like", None],
         "synthetic_only": ["boolean"],
         "target_type": [StrOptions({"auto", "classification", "regression"})],
+        "n_interpolations": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -94,9 +101,11 @@ class BaseMixupResampler(BaseOverSampler):
         categorical_features=None,
         synthetic_only=False,
         target_type="auto",
+        n_interpolations=1,
         random_state=None,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
+        self.n_interpolations = n_interpolations
         self.factor = factor
         self.n_samples = n_samples
         self.categorical_features = categorical_features
@@ -116,9 +125,6 @@ class BaseMixupResampler(BaseOverSampler):
     def _make_pairing(self):
         """Return the pairing rule (random partners by default)."""
         return RandomPairing()
-
-    def _n_interpolations(self) -> int:
-        return 1
 
     # -- public API ------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -202,7 +208,7 @@ class BaseMixupResampler(BaseOverSampler):
             self.weight_law_,
             pairing,
             rng,
-            n_interpolations=self._n_interpolations(),
+            n_interpolations=self.n_interpolations,
         )
 
     def _mixable_columns(self, X):

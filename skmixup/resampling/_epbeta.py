@@ -6,7 +6,11 @@ import numbers
 
 from sklearn.utils._param_validation import Interval
 
-from skmixup.resampling._base import _RESAMPLER_PARAMETERS_DOC, BaseMixupResampler
+from skmixup.resampling._base import (
+    _N_INTERPOLATIONS_DOC,
+    _RESAMPLER_PARAMETERS_DOC,
+    BaseMixupResampler,
+)
 from skmixup.weights import EpBeta
 
 
@@ -40,6 +44,8 @@ class EpBetaMixupResampler(BaseMixupResampler):
         Give both to use ``EpBeta(alpha, beta, eps0, eps1)`` as it is
         instead of the variance-preserving solution (then leave ``mean``
         unset).
+
+    {n_interpolations}
 
     random_state : int, RandomState instance or None, default=None
         Seed of the pairs and weights.
@@ -108,6 +114,7 @@ class EpBetaMixupResampler(BaseMixupResampler):
         categorical_features=None,
         synthetic_only=False,
         target_type="auto",
+        n_interpolations=1,
         random_state=None,
     ):
         super().__init__(
@@ -117,6 +124,7 @@ class EpBetaMixupResampler(BaseMixupResampler):
             categorical_features=categorical_features,
             synthetic_only=synthetic_only,
             target_type=target_type,
+            n_interpolations=n_interpolations,
             random_state=random_state,
         )
         self.eps0 = eps0
@@ -143,5 +151,6 @@ class EpBetaMixupResampler(BaseMixupResampler):
 
 
 EpBetaMixupResampler.__doc__ = EpBetaMixupResampler.__doc__.format(
-    parameters=_RESAMPLER_PARAMETERS_DOC
+    parameters=_RESAMPLER_PARAMETERS_DOC,
+    n_interpolations=_N_INTERPOLATIONS_DOC.format(default=1),
 )

@@ -9,11 +9,67 @@ from sklearn.utils._param_validation import Interval
 
 from skmixup._random import as_generator
 from skmixup.pairing import OTBlockPairing, fixed_perturbation_alpha
-from skmixup.resampling._base import _RESAMPLER_PARAMETERS_DOC, BaseMixupResampler
+from skmixup.resampling._base import (
+    _N_INTERPOLATIONS_DOC,
+    _RESAMPLER_PARAMETERS_DOC,
+    BaseMixupResampler,
+)
 from skmixup.weights import Beta, WeightLaw
 
+_ALPHA_DOC = """alpha : float or WeightLaw, default={default}
+        A number means ``Beta(alpha, alpha)`` weights; any law of
+        :mod:`skmixup.weights` is accepted (e.g. an ``EpBeta`` law).
 
-class KMixupResampler(BaseMixupResampler):
+    fixed_perturbation : bool, default=False
+        Raise ``alpha`` to ``alpha_k`` so that the root-mean-square
+        perturbation equals that of classic mixup (``k = 1``) at ``alpha``;
+        see :func:`skmixup.pairing.fixed_perturbation_alpha`. Needs a
+        numeric ``alpha``. The value used is ``alpha_``."""
+
+
+class _BlockMatchedResampler(BaseMixupResampler):
+    """Resamplers whose weights are ``Beta(alpha, alpha)`` or any law, and
+    whose partners come from k-block matching (random pairs at ``k = 1``)."""
+
+    _parameter_constraints: dict = {
+        **BaseMixupResampler._parameter_constraints,
+        "k": [Interval(numbers.Integral, 1, None, closed="left")],
+        "alpha": [Interval(numbers.Real, 0, None, closed="neither"), WeightLaw],
+        "fixed_perturbation": ["boolean"],
+    }
+
+    def _make_pairing(self):
+        return OTBlockPairing(self.k)
+
+    def _make_weight_law(self, X, y) -> WeightLaw:
+        self.perturbation_capped_ = False
+        if isinstance(self.alpha, WeightLaw):
+            if self.fixed_perturbation:
+                raise ValueError(
+                    "fixed_perturbation adjusts the parameter of a Beta(alpha, alpha) "
+                    f"law; it needs a numeric alpha, got {self.alpha!r}."
+                )
+            self.alpha_ = None
+            return self.alpha
+        alpha = float(self.alpha)
+        if self.fixed_perturbation:
+            labels = y if self.target_type_ == "classification" else None
+            seed = as_generator(self.random_state).integers(2**31 - 1)
+            alpha, capped = fixed_perturbation_alpha(X, self.k, alpha, y=labels, random_state=seed)
+            self.perturbation_capped_ = capped
+            if capped:
+                warnings.warn(
+                    f"fixed_perturbation: k={self.k} matches rows so closely that even "
+                    f"alpha={alpha:g} gives a smaller perturbation than classic mixup at "
+                    f"alpha={self.alpha:g}; using alpha={alpha:g}.",
+                    UserWarning,
+                    stacklevel=4,
+                )
+        self.alpha_ = alpha
+        return Beta(alpha)
+
+
+class KMixupResampler(_BlockMatchedResampler):
     """k-mixup: interpolate rows matched by optimal transport of k-blocks.
 
     Each class (or the whole table, for a continuous target) is shuffled
@@ -33,16 +89,9 @@ class KMixupResampler(BaseMixupResampler):
         block, with itself: each row is then matched with the nearest
         arrangement of the *other* rows of its class (never with itself).
 
-    alpha : float or WeightLaw, default=1.0
-        A number means ``Beta(alpha, alpha)`` weights; any law of
-        :mod:`skmixup.weights` is accepted (e.g. an ``EpBeta`` law to keep
-        the covariance).
+    {alpha}
 
-    fixed_perturbation : bool, default=False
-        Raise ``alpha`` to ``alpha_k`` so that the root-mean-square
-        perturbation equals that of classic mixup (``k = 1``) at ``alpha``;
-        see :func:`skmixup.pairing.fixed_perturbation_alpha`. Needs a
-        numeric ``alpha``. The value used is ``alpha_``.
+    {n_interpolations}
 
     random_state : int, RandomState instance or None, default=None
         Seed of the shuffles and weights.
@@ -82,13 +131,6 @@ class KMixupResampler(BaseMixupResampler):
     (300, 2)
     """
 
-    _parameter_constraints: dict = {
-        **BaseMixupResampler._parameter_constraints,
-        "k": [Interval(numbers.Integral, 1, None, closed="left")],
-        "alpha": [Interval(numbers.Real, 0, None, closed="neither"), WeightLaw],
-        "fixed_perturbation": ["boolean"],
-    }
-
     def __init__(
         self,
         *,
@@ -101,6 +143,7 @@ class KMixupResampler(BaseMixupResampler):
         categorical_features=None,
         synthetic_only=False,
         target_type="auto",
+        n_interpolations=1,
         random_state=None,
     ):
         super().__init__(
@@ -110,41 +153,16 @@ class KMixupResampler(BaseMixupResampler):
             categorical_features=categorical_features,
             synthetic_only=synthetic_only,
             target_type=target_type,
+            n_interpolations=n_interpolations,
             random_state=random_state,
         )
         self.k = k
         self.alpha = alpha
         self.fixed_perturbation = fixed_perturbation
 
-    def _make_pairing(self):
-        return OTBlockPairing(self.k)
 
-    def _make_weight_law(self, X, y) -> WeightLaw:
-        self.perturbation_capped_ = False
-        if isinstance(self.alpha, WeightLaw):
-            if self.fixed_perturbation:
-                raise ValueError(
-                    "fixed_perturbation adjusts the parameter of a Beta(alpha, alpha) "
-                    f"law; it needs a numeric alpha, got {self.alpha!r}."
-                )
-            self.alpha_ = None
-            return self.alpha
-        alpha = float(self.alpha)
-        if self.fixed_perturbation:
-            labels = y if self.target_type_ == "classification" else None
-            seed = as_generator(self.random_state).integers(2**31 - 1)
-            alpha, capped = fixed_perturbation_alpha(X, self.k, alpha, y=labels, random_state=seed)
-            self.perturbation_capped_ = capped
-            if capped:
-                warnings.warn(
-                    f"fixed_perturbation: k={self.k} matches rows so closely that even "
-                    f"alpha={alpha:g} gives a smaller perturbation than classic mixup at "
-                    f"alpha={self.alpha:g}; using alpha={alpha:g}.",
-                    UserWarning,
-                    stacklevel=4,
-                )
-        self.alpha_ = alpha
-        return Beta(alpha)
-
-
-KMixupResampler.__doc__ = KMixupResampler.__doc__.format(parameters=_RESAMPLER_PARAMETERS_DOC)
+KMixupResampler.__doc__ = KMixupResampler.__doc__.format(
+    parameters=_RESAMPLER_PARAMETERS_DOC,
+    alpha=_ALPHA_DOC.format(default="1.0"),
+    n_interpolations=_N_INTERPOLATIONS_DOC.format(default=1),
+)
