@@ -20,7 +20,7 @@ from array_api_compat import array_namespace, device, is_numpy_namespace
 
 from skmixup.weights import WeightLaw
 
-__all__ = ["MixPlan", "draw_plan", "interpolate"]
+__all__ = ["MixPlan", "draw_plan", "draw_batch_plan", "interpolate"]
 
 # Rows are mixed in chunks of about this many bytes so that the gathered
 # anchor block stays in cache and no temporary grows with the output.
@@ -54,10 +54,17 @@ class MixPlan:
 class Pairing(Protocol):
     """How anchors and partners are chosen inside one group of rows."""
 
+    needs_data: bool
+
     def pair(
         self, X, members: np.ndarray, n_pairs: int, rng: np.random.Generator
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return ``n_pairs`` anchors and partners, as row indices of ``X``."""
+
+    def pair_batch(
+        self, X, members: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return one pair per member, each member anchoring exactly once."""
 
 
 def draw_plan(
@@ -69,11 +76,11 @@ def draw_plan(
     rng: np.random.Generator,
     n_interpolations: int = 1,
 ) -> MixPlan:
-    """Draw the rows to emit for each group of rows.
+    """Draw the rows to emit for each group of rows (resampling).
 
     Parameters
     ----------
-    X : array-like or sparse matrix of shape (n_samples, n_features)
+    X : array-like or sparse matrix of shape (n_samples, n_features) or None
         Data the pairing may look at (k-mixup matches on distances).
     groups : sequence of ndarray of int
         Row indices of each group; pairs never cross groups.
@@ -92,21 +99,53 @@ def draw_plan(
     -------
     plan : MixPlan
     """
-    anchors, partners = [], []
+    pairs, counts = [], []
     for members, count in zip(groups, n_rows):
         if count == 0:
             continue
         n_pairs = -(-count // n_interpolations)
-        group_anchors, group_partners = pairing.pair(X, members, n_pairs, rng)
-        anchors.append(np.repeat(group_anchors, n_interpolations)[:count])
-        partners.append(np.repeat(group_partners, n_interpolations)[:count])
-    if anchors:
-        anchors_arr = np.concatenate(anchors).astype(np.intp, copy=False)
-        partners_arr = np.concatenate(partners).astype(np.intp, copy=False)
-    else:
-        anchors_arr = partners_arr = np.empty(0, dtype=np.intp)
-    weights = weight_law.sample(anchors_arr.shape[0], rng)
-    return MixPlan(anchors_arr, partners_arr, weights, n_interpolations)
+        pairs.append(pairing.pair(X, members, n_pairs, rng))
+        counts.append(count)
+    return _assemble(pairs, counts, weight_law, rng, n_interpolations)
+
+
+def draw_batch_plan(
+    X,
+    groups: Sequence[np.ndarray],
+    weight_law: WeightLaw,
+    pairing: Pairing,
+    rng: np.random.Generator,
+    n_interpolations: int = 1,
+) -> MixPlan:
+    """Draw the rows to emit for a training batch.
+
+    Every row of every group anchors exactly one pair (its partner from
+    ``pairing.pair_batch``), and each pair emits ``n_interpolations`` rows,
+    so the mixed batch has ``n_interpolations`` times as many rows.
+    """
+    pairs, counts = [], []
+    for members in groups:
+        if members.shape[0] == 0:
+            continue
+        pairs.append(pairing.pair_batch(X, members, rng))
+        counts.append(members.shape[0] * n_interpolations)
+    return _assemble(pairs, counts, weight_law, rng, n_interpolations)
+
+
+def _assemble(pairs, counts, weight_law, rng, n_interpolations) -> MixPlan:
+    """Repeat each pair ``n_interpolations`` times (truncated to the counts)
+    and draw one independent weight per emitted row."""
+    if not pairs:
+        empty = np.empty(0, dtype=np.intp)
+        return MixPlan(empty, empty, weight_law.sample(0, rng), n_interpolations)
+    anchors = np.concatenate(
+        [np.repeat(a, n_interpolations)[:count] for (a, _), count in zip(pairs, counts)]
+    ).astype(np.intp, copy=False)
+    partners = np.concatenate(
+        [np.repeat(p, n_interpolations)[:count] for (_, p), count in zip(pairs, counts)]
+    ).astype(np.intp, copy=False)
+    weights = weight_law.sample(anchors.shape[0], rng)
+    return MixPlan(anchors, partners, weights, n_interpolations)
 
 
 def interpolate(X, plan: MixPlan, *, copy_columns=None, out=None):
