@@ -126,6 +126,19 @@ class BaseMixupResampler(BaseOverSampler):
         """Return the pairing rule (random partners by default)."""
         return RandomPairing()
 
+    def _batch_recipe(self, X, y, target_type: str):
+        """Validated weight law, pairing and multiplicity for training batches.
+
+        Used by the neural-network estimators, which mix batches themselves;
+        sets ``weight_law_`` (and the law's own fitted attributes) on this
+        resampler, so call it on a clone.
+        """
+        self._validate_params()
+        self.target_type_ = target_type
+        self.categorical_features_ = np.empty(0, dtype=np.intp)
+        self.weight_law_ = self._make_weight_law(X, y)
+        return self.weight_law_, self._make_pairing(), self.n_interpolations
+
     # -- public API ------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, **params):

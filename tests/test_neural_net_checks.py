@@ -1,0 +1,30 @@
+"""scikit-learn's estimator checks on the neural-network estimators.
+
+Expected failures, each with its reason, are listed in EXPECTED_FAILED_CHECKS.
+"""
+
+import pytest
+
+pytest.importorskip("skorch")
+
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from skmixup import KMixupResampler, MultiMixResampler  # noqa: E402
+from skmixup.neural_net import MixupNeuralNetClassifier, MixupNeuralNetRegressor  # noqa: E402
+
+# Small networks and few epochs keep the checks fast; lr is raised to match.
+FAST = dict(hidden_layer_sizes=(32,), lr=0.02, max_epochs=25, batch_size=64, random_state=0)
+
+ESTIMATORS = [
+    MixupNeuralNetClassifier(**FAST),
+    MixupNeuralNetClassifier(mixer=KMixupResampler(k=4, alpha=0.2), **FAST),
+    MixupNeuralNetRegressor(**FAST),
+    MixupNeuralNetRegressor(mixer=MultiMixResampler(n_interpolations=2, alpha=0.4), **FAST),
+]
+
+EXPECTED_FAILED_CHECKS: dict[str, str] = {}
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
