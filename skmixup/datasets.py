@@ -28,7 +28,13 @@ def _split_evenly(n_samples: int, n_parts: int) -> np.ndarray:
     )
 
 
-__all__ = ["make_correlated_gaussian", "make_rings", "make_bars", "make_swiss_roll_2d"]
+__all__ = [
+    "make_alternating_line",
+    "make_bars",
+    "make_correlated_gaussian",
+    "make_rings",
+    "make_swiss_roll_2d",
+]
 
 
 def make_correlated_gaussian(
@@ -207,3 +213,37 @@ def make_swiss_roll_2d(
     X += noise * rng.standard_normal(X.shape)
     y = np.minimum(((t - low) / (high - low) * n_classes).astype(int), n_classes - 1)
     return X, y
+
+
+def make_alternating_line(
+    n_points: int = 10, *, n_classes: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points ``0, 1, ..., n_points - 1`` on a line with alternating classes.
+
+    The class of point ``i`` is ``i % n_classes``. Mixing across classes
+    with weights concentrated near 1/2 puts, between two neighbours, soft
+    labels that contradict the label of the point there: a network trained
+    with such mixup cannot fit the middle points, while ordinary training
+    can (``ALGORITHMS.md`` section 6).
+
+    Parameters
+    ----------
+    n_points : int, default=10
+    n_classes : int, default=2
+
+    Returns
+    -------
+    X : ndarray of shape (n_points, 1), float64
+    y : ndarray of shape (n_points,), dtype int
+
+    Examples
+    --------
+    >>> from skmixup.datasets import make_alternating_line
+    >>> X, y = make_alternating_line(5)
+    >>> X.ravel().tolist(), y.tolist()
+    ([0.0, 1.0, 2.0, 3.0, 4.0], [0, 1, 0, 1, 0])
+    """
+    n_points = _check_count("n_points", n_points, minimum=2)
+    n_classes = _check_count("n_classes", n_classes, minimum=2)
+    positions = np.arange(n_points)
+    return positions.astype(np.float64)[:, None], positions % n_classes

@@ -27,6 +27,11 @@ class BatchMixer:
         mixed. ``None`` for continuous targets, mixed as they are.
     rng : numpy.random.Generator
         Source of the O(batch) draws (permutations and weights).
+
+    Attributes
+    ----------
+    last_plan_ : MixPlan
+        Pairs and weights of the last mixed batch (for inspection).
     """
 
     def __init__(self, weight_law, pairing, n_interpolations, within_class, n_classes, rng):
@@ -52,6 +57,7 @@ class BatchMixer:
             self.rng,
             self.n_interpolations,
         )
+        self.last_plan_ = plan
         if self.n_classes is not None:
             targets = torch.nn.functional.one_hot(y.long(), self.n_classes).to(X.dtype)
         else:
