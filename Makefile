@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint docs bench clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,14 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -n 2
 
+docs: $(STAMP)
+	rm -rf doc/_build doc/generated doc/auto_examples
+	$(BIN)/sphinx-build -W --keep-going -b html -q doc doc/_build/html
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_resampling.py
+	$(BIN)/python benchmarks/bench_kmixup.py
+	$(BIN)/python benchmarks/bench_neural_net.py
 
 clean:
 	rm -rf $(VENV) build doc/_build
