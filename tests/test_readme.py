@@ -15,3 +15,5 @@ def test_readme_python_blocks_run():
     assert namespace["X_res"].shape == (160, 3)
     assert namespace["X_syn"].shape == (300, 3)
     assert abs(namespace["law"].covariance_factor - 1) < 1e-12
+    assert namespace["X_m"].shape == (160, 3) and namespace["X_k"].shape == (160, 3)
+    assert namespace["accuracy"] > 0.8
