@@ -8,11 +8,9 @@ into the user's container with the original column names and dtypes.
 
 from __future__ import annotations
 
-import numbers
 import sys
 
 import numpy as np
-import scipy.sparse as sp
 
 __all__ = ["is_dataframe", "resolve_categorical", "FrameCodec", "restore_like"]
 
@@ -203,14 +201,3 @@ def restore_like(original, result, *, one_vs_all_classes=None):
     if isinstance(original, np.ndarray) and original.ndim == 2 and np.ndim(result) == 1:
         return result.reshape(-1, 1)
     return result
-
-
-def stack_rows(top, bottom):
-    """Rows of ``top`` followed by rows of ``bottom`` (dense or sparse)."""
-    if sp.issparse(top):
-        return sp.vstack([top, bottom], format=top.format).astype(top.dtype)
-    return np.concatenate([top, bottom], axis=0)
-
-
-def is_integer(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
