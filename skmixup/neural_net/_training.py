@@ -59,10 +59,16 @@ class BatchMixer:
         )
         self.last_plan_ = plan
         if self.n_classes is not None:
-            targets = torch.nn.functional.one_hot(y.long(), self.n_classes).to(X.dtype)
+            targets = torch.nn.functional.one_hot(y.long(), self.n_classes)
         else:
-            targets = y
-        return interpolate(X, plan), interpolate(targets, plan)
+            targets = y.reshape(y.shape[0], -1)
+        # Rows and targets are mixed in one pass with the same weights.
+        joint = torch.cat([X, targets.to(X.dtype)], dim=1)
+        mixed = interpolate(joint, plan)
+        X_mixed, targets_mixed = mixed[:, : X.shape[1]], mixed[:, X.shape[1] :]
+        if self.n_classes is None:  # continuous targets keep their shape
+            targets_mixed = targets_mixed.reshape(-1, *y.shape[1:])
+        return X_mixed, targets_mixed
 
 
 class MixupNet(NeuralNet):
