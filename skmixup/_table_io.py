@@ -16,9 +16,7 @@ class TableError(Exception):
 def table_format(path: str | os.PathLike) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        raise TableError(
-            f"{path}: unknown file type {suffix or '(none)'!r}; use .csv or .parquet"
-        )
+        raise TableError(f"{path}: unknown file type {suffix or '(none)'!r}; use .csv or .parquet")
     return FORMATS[suffix]
 
 

@@ -143,3 +143,19 @@ def test_bad_k(k, error):
 def test_match_blocks_shape_errors():
     with pytest.raises(ValueError, match="same shape"):
         match_blocks(np.zeros((2, 3, 1)), np.zeros((2, 4, 1)))
+
+
+def test_torch_device_path_matches_numpy(monkeypatch):
+    # CPU tensors take a numpy shortcut; force the device path (as on CUDA)
+    # to check that it computes the same matching with torch operations.
+    torch = pytest.importorskip("torch")
+    from skmixup import pairing
+
+    monkeypatch.setattr(pairing, "is_torch_array", lambda x: False)
+    X = np.random.default_rng(9).normal(size=(48, 5))
+    on_device = OTBlockPairing(8).pair(
+        torch.from_numpy(X), np.arange(48), 48, np.random.default_rng(0)
+    )
+    on_host = OTBlockPairing(8).pair(X, np.arange(48), 48, np.random.default_rng(0))
+    np.testing.assert_array_equal(on_device[0], on_host[0])
+    np.testing.assert_array_equal(on_device[1], on_host[1])
