@@ -39,7 +39,7 @@ for ax, (name, mixer) in zip(axes, settings.items()):
     ).fit(X, y)
     proba = clf.predict_proba(grid)[:, 1].reshape(grid_x.shape)
     ax.contourf(grid_x, grid_y, proba, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.8)
-    ax.scatter(*X.T, c=y, cmap="RdBu_r", edgecolor="k", s=12)
+    ax.scatter(*X.T, c=y, cmap="RdBu_r", edgecolor="white", linewidth=0.4, s=16)
     accuracy = clf.score(X, y)
     ax.set_title(f"{name}: train accuracy {accuracy:.3f}")
     print(f"{name:>18}: train accuracy {accuracy:.3f}")
