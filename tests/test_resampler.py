@@ -245,3 +245,10 @@ def test_single_row_class_can_be_left_out():
         sampling_strategy={1: 3, 2: 1}, random_state=0
     ).fit_resample(X, y)
     assert Counter(y_res.tolist()) == {0: 3, 1: 3, 2: 1}
+
+
+def test_numpy_generator_as_random_state():
+    X, y = _imbalanced()
+    first = EpBetaMixupResampler(random_state=np.random.default_rng(5)).fit_resample(X, y)[0]
+    again = EpBetaMixupResampler(random_state=np.random.default_rng(5)).fit_resample(X, y)[0]
+    np.testing.assert_array_equal(first, again)

@@ -8,11 +8,11 @@ import numbers
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skmixup._random import as_generator
 from skmixup.neural_net._modules import MLP, SoftTargetCrossEntropy
 from skmixup.neural_net._training import BatchMixer, MixupNet
 from skmixup.resampling import BaseMixupResampler
@@ -73,7 +73,7 @@ _PARAMETERS_DOC = """module : torch.nn.Module class or instance, default=None
     verbose : int, default=0
         skorch's per-epoch table when ``>= 1``.
 
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState instance, Generator or None, default=None
         Seeds torch (weights, batch order) inside a forked RNG state, and the
         mixing draws: a fixed value gives identical models.
 
@@ -111,7 +111,7 @@ class _BaseMixupNeuralNet(BaseEstimator):
         "device": [StrOptions({"auto", "cpu", "cuda"}), str, torch.device],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
-        "random_state": ["random_state"],
+        "random_state": ["random_state", np.random.Generator],
     }
 
     def __init__(
@@ -226,7 +226,7 @@ class _BaseMixupNeuralNet(BaseEstimator):
         y_encoded, n_outputs = self._encode_targets(y)
         recipe = self._mixing_recipe(X, y_encoded)
         self.device_ = _resolve_device(self.device)
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        seed = int(as_generator(self.random_state).integers(np.iinfo(np.int32).max))
         cuda_devices = [torch.device(self.device_)] if str(self.device_).startswith("cuda") else []
         # Weights, batch order and mixing draws all come from this seed; the
         # caller's global torch RNG state is left as it was.

@@ -90,6 +90,7 @@ class BaseMixupResampler(BaseOverSampler):
         "synthetic_only": ["boolean"],
         "target_type": [StrOptions({"auto", "classification", "regression"})],
         "n_interpolations": [Interval(numbers.Integral, 1, None, closed="left")],
+        "random_state": ["random_state", np.random.Generator],
     }
 
     def __init__(

@@ -47,7 +47,7 @@ class EpBetaMixupResampler(BaseMixupResampler):
 
     {n_interpolations}
 
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState instance, numpy Generator or None, default=None
         Seed of the pairs and weights.
 
     Attributes

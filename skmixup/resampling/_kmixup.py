@@ -93,7 +93,7 @@ class KMixupResampler(_BlockMatchedResampler):
 
     {n_interpolations}
 
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState instance, numpy Generator or None, default=None
         Seed of the shuffles and weights.
 
     Attributes

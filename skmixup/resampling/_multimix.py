@@ -28,7 +28,7 @@ class MultiMixResampler(_BlockMatchedResampler):
         Pairing: ``1`` draws random partners; ``k > 1`` matches k-blocks by
         optimal transport, as :class:`KMixupResampler`.
 
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState instance, numpy Generator or None, default=None
         Seed of the pairs and weights.
 
     Attributes
