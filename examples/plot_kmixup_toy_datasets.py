@@ -73,15 +73,18 @@ for row, (name, (X, y)) in enumerate(datasets.items()):
         distance = distance_to_class(X, y, X_new, y_new)
         print(f"  {name:10s} k = {k:2d}: {distance:.3f}")
         ax = axes[2 * row + 1, column]
-        ax.scatter(*X.T, c="lightgrey", s=5, label="original")
-        ax.scatter(*X_new.T, c=y_new, s=5, cmap="coolwarm", label="synthetic")
+        ax.scatter(*X.T, c="lightgrey", s=5)
+        ax.scatter(*X_new.T, c=y_new, s=5, cmap="coolwarm")
         ax.set_title(f"{name}: synthetic, k = {k}\nmean distance to class {distance:.3f}")
-        ax.legend(loc="upper right", fontsize="small")
     # Same limits for the panels of one data set.
     for ax in axes[2 * row : 2 * row + 2].ravel():
         ax.set_xlim(X[:, 0].min() - 0.5, X[:, 0].max() + 0.5)
         ax.set_ylim(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5)
         ax.set_aspect("equal")
-fig.tight_layout()
+fig.suptitle(
+    "upper panels: pairs mixed within each class\n"
+    "lower panels: synthetic rows (colour: class) over the original rows (grey)"
+)
+fig.tight_layout(rect=(0, 0, 1, 0.98))
 fig.savefig("kmixup_toy_datasets.png", dpi=80)
 print("wrote kmixup_toy_datasets.png")
