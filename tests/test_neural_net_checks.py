@@ -22,7 +22,14 @@ ESTIMATORS = [
     MixupNeuralNetRegressor(mixer=MultiMixResampler(n_interpolations=2, alpha=0.4), **FAST),
 ]
 
-EXPECTED_FAILED_CHECKS: dict[str, str] = {}
+EXPECTED_FAILED_CHECKS: dict[str, str] = {
+    "check_methods_subset_invariance": (
+        "float32 network outputs may differ in the last bit (about 2e-7) between a "
+        "batch of 20 rows and batches of one row, because the BLAS kernel depends on "
+        "the number of rows; scikit-learn asks for 1e-7 absolute agreement. Outputs "
+        "are deterministic for a given batch (xfail is not strict: it often passes)."
+    ),
+}
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)
