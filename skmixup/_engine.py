@@ -187,7 +187,7 @@ def interpolate(X, plan: MixPlan, *, copy_columns=None, out=None):
     for start in range(0, n_out, step):
         stop = min(start + step, n_out)
         block = out[start:stop, ...]
-        anchor_rows = xp.take(X, anchors[start:stop], axis=0)
+        anchor_rows = _gather(xp, X, anchors[start:stop])
         _gather_into(xp, X, partners[start:stop], block)
         # x_i + (1 - w) (x_j - x_i): exact copies at w = 1, one pass per op.
         block -= anchor_rows
@@ -198,11 +198,17 @@ def interpolate(X, plan: MixPlan, *, copy_columns=None, out=None):
     return out
 
 
+def _gather(xp, X, indices):
+    # Native integer-array indexing (numpy, torch, cupy) skips the array-API
+    # wrapper's negative-index handling: indices here are always valid.
+    return np.take(X, indices, axis=0) if is_numpy_namespace(xp) else X[indices]
+
+
 def _gather_into(xp, X, indices, dest) -> None:
     if is_numpy_namespace(xp):
         np.take(X, indices, axis=0, out=dest)
     else:
-        dest[...] = xp.take(X, indices, axis=0)
+        dest[...] = X[indices]
 
 
 def _interpolate_sparse(X, plan: MixPlan, copy_columns):
