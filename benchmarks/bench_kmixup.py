@@ -61,14 +61,13 @@ Examples
 from __future__ import annotations
 
 import argparse
-import gc
-import os
 import platform
 import sys
 import time
 
 import numpy as np
 import scipy
+from _common import best_times, cpu_line, format_cells
 from scipy.optimize import linear_sum_assignment
 
 import skmixup
@@ -87,37 +86,6 @@ RESAMPLER_K = 16
 MINORITY_FRACTION = 0.3
 MATCH_GOAL = 10.0
 RESAMPLER_GOAL = 5.0
-
-
-def best_times(funcs, repeats: int) -> list[float]:
-    """Return the best wall-clock time of each function over ``repeats`` rounds.
-
-    Each round calls every function once, in order, so the functions compared
-    see the same load on a shared machine. Results are dropped (and garbage
-    collected) before the next call starts.
-
-    Parameters
-    ----------
-    funcs : sequence of callable
-        Functions without arguments.
-    repeats : int
-        Number of rounds.
-
-    Returns
-    -------
-    times : list of float
-        Best time of each function, in seconds.
-    """
-    best = [float("inf")] * len(funcs)
-    for _ in range(repeats):
-        for index, func in enumerate(funcs):
-            gc.collect()
-            start = time.perf_counter()
-            result = func()
-            elapsed = time.perf_counter() - start
-            del result
-            best[index] = min(best[index], elapsed)
-    return best
 
 
 # -- Part 1 ------------------------------------------------------------------
@@ -197,14 +165,6 @@ MATCH_COLUMNS = (
     ("ours/random", 11),
     ("cost equal", 10),
 )
-
-
-def format_cells(cells, columns, left: int = 0) -> str:
-    """Align cells under their column headers: the first ``left`` to the left, the rest right."""
-    return "  ".join(
-        str(cell).ljust(width) if index < left else str(cell).rjust(width)
-        for index, (cell, (_, width)) in enumerate(zip(cells, columns, strict=True))
-    )
 
 
 def bench_matching(batch_sizes, n_features, repeats: int) -> list[float]:
@@ -308,17 +268,12 @@ def bench_resampler(n_rows: int, repeats: int) -> list[float]:
 
 def print_header(args) -> None:
     """Print versions, CPUs and the settings of the run."""
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
     print("skmixup k-mixup benchmark" + (" (--quick)" if args.quick else ""))
     print(
         f"python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
         f"skmixup {skmixup.__version__}"
     )
-    cpu_name = platform.processor() or platform.machine()
-    print(f"CPUs: {os.cpu_count()} (usable: {usable}), {cpu_name}")
+    print(cpu_line())
     print(f"timings: best of {args.repeats} (perf_counter), compared functions run in turn")
     print()
 

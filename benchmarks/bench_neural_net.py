@@ -86,7 +86,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import platform
 import statistics
 import sys
@@ -95,6 +94,7 @@ import time
 import numpy as np
 import skorch
 import torch
+from _common import cpu_line, format_cells
 from sklearn.datasets import make_classification
 
 import skmixup
@@ -259,27 +259,14 @@ COLUMNS = (
 )
 
 
-def format_cells(cells) -> str:
-    """Align cells under their column headers, the first to the left."""
-    return "  ".join(
-        str(cell).ljust(width) if index == 0 else str(cell).rjust(width)
-        for index, (cell, (_, width)) in enumerate(zip(cells, COLUMNS, strict=True))
-    ).rstrip()
-
-
 def print_header(args, n_rows: int) -> None:
     """Print versions, CPUs, threads and the settings of the run."""
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
     print("skmixup neural-net benchmark" + (" (--quick)" if args.quick else ""))
     print(
         f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}, "
         f"skorch {skorch.__version__}, skmixup {skmixup.__version__}"
     )
-    cpu_name = platform.processor() or platform.machine()
-    print(f"CPUs: {os.cpu_count()} (usable: {usable}), {cpu_name}")
+    print(cpu_line())
     print(f"torch threads: {torch.get_num_threads()}, device: {args.device}")
     n_batches = -(-n_rows // BATCH_SIZE)
     print(
@@ -333,14 +320,14 @@ def main(argv=None) -> None:
 
     goals = dict.fromkeys(RANDOM_PAIRING, RANDOM_PAIRING_GOAL)
     goals[KMIXUP] = KMIXUP_GOAL
-    header = format_cells([name for name, _ in COLUMNS])
+    header = format_cells([name for name, _ in COLUMNS], COLUMNS, left=1)
     print(header)
     print("-" * len(header))
     reference = best[REFERENCE]
     no_mixer = best[NO_MIXER]
     cells = (REFERENCE, f"{reference:.3f}", "1.00x", f"{reference / no_mixer:.2f}x")
     cells += ("", "", "", f"{spread[REFERENCE]:.2f}")
-    print(format_cells(cells))
+    print(format_cells(cells, COLUMNS, left=1))
     verdicts = {}
     for label, _, rows_per_row in MIXUP_CONFIGS:
         ratio = best[label] / reference
@@ -360,7 +347,7 @@ def main(argv=None) -> None:
             verdict,
             f"{spread[label]:.2f}",
         )
-        print(format_cells(cells))
+        print(format_cells(cells, COLUMNS, left=1))
     print()
     worst_random = max(best[label] / reference for label in RANDOM_PAIRING)
     met_random = all(verdicts[label] for label in RANDOM_PAIRING)

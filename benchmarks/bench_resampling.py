@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import platform
 import sys
 import time
@@ -54,6 +53,7 @@ import tracemalloc
 import imblearn
 import numpy as np
 import sklearn
+from _common import best_times, cpu_line, format_cells
 from imblearn.over_sampling import SMOTE
 
 import skmixup
@@ -86,23 +86,6 @@ def make_data(n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     y = np.zeros(n_rows, dtype=np.int64)
     y[rng.permutation(n_rows)[: int(MINORITY_FRACTION * n_rows)]] = 1
     return X, y
-
-
-def best_time(func, repeats: int) -> float:
-    """Return the best wall-clock time of ``repeats`` calls of ``func``.
-
-    The result of each call is dropped (and garbage collected) before the
-    next one starts, so calls do not pile up memory.
-    """
-    best = float("inf")
-    for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter()
-        result = func()
-        elapsed = time.perf_counter() - start
-        del result
-        best = min(best, elapsed)
-    return best
 
 
 def peak_extra_memory(func) -> tuple[int, object]:
@@ -145,9 +128,9 @@ def bench_size(n_rows: int, repeats: int, run_smote: bool) -> dict:
     idx_out = idx_rng.integers(0, n_rows, n_out)
     idx_new = idx_rng.integers(0, n_rows, n_new)
 
-    t_ours = best_time(ours, repeats)
-    t_floor_out = best_time(lambda: np.take(X, idx_out, axis=0), repeats)
-    t_floor_new = best_time(lambda: np.take(X, idx_new, axis=0), repeats)
+    t_ours = best_times([ours], repeats)[0]
+    t_floor_out = best_times([lambda: np.take(X, idx_out, axis=0)], repeats)[0]
+    t_floor_new = best_times([lambda: np.take(X, idx_new, axis=0)], repeats)[0]
 
     peak, (X_res, y_res) = peak_extra_memory(ours)
     output_bytes = X_res.nbytes + y_res.nbytes
@@ -206,23 +189,18 @@ def format_row(row: dict) -> str:
         smote_ratio,
         f"{row['peak_ratio']:.2f}x",
     )
-    return "  ".join(cell.rjust(width) for cell, (_, width) in zip(cells, COLUMNS, strict=True))
+    return format_cells(cells, COLUMNS)
 
 
 def print_header(args) -> None:
     """Print versions, CPUs and the settings of the run."""
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
     print("skmixup resampling benchmark")
     print(
         f"python {platform.python_version()}, numpy {np.__version__}, "
         f"skmixup {skmixup.__version__}, imblearn {imblearn.__version__}, "
         f"scikit-learn {sklearn.__version__}"
     )
-    cpu_name = platform.processor() or platform.machine()
-    print(f"CPUs: {os.cpu_count()} (usable: {usable}), {cpu_name}")
+    print(cpu_line())
     print(
         f"data: n_rows x {N_FEATURES} float32 standard normal, binary int64 y with "
         f"{MINORITY_FRACTION:.0%} minority; EpBetaMixupResampler(random_state=0), "
@@ -267,7 +245,7 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     start = time.perf_counter()
     print_header(args)
-    header = "  ".join(name.rjust(width) for name, width in COLUMNS)
+    header = format_cells([name for name, _ in COLUMNS], COLUMNS)
     print(header)
     print("-" * len(header))
     sys.stdout.flush()
