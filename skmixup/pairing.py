@@ -21,6 +21,7 @@ from array_api_compat import array_namespace, device, is_torch_array
 from scipy.optimize import linear_sum_assignment
 from scipy.special import betainc
 
+from skmixup._engine import _gather
 from skmixup._random import as_generator
 
 __all__ = [
@@ -164,6 +165,8 @@ class OTBlockPairing:
     def pair(self, X, members, n_pairs, rng):
         if self.k == 1:
             return RandomPairing().pair(X, members, n_pairs, rng)
+        if sp.issparse(X):
+            X = X.tocsr()  # once: every batch of blocks gathers rows
         size = members.shape[0]
         anchors, partners = [], []
         remaining = n_pairs
@@ -214,14 +217,14 @@ def _gather_blocks(X, blocks: np.ndarray):
     n_blocks, k = blocks.shape
     flat = blocks.ravel()
     if sp.issparse(X):
-        rows = X.tocsr()[flat].toarray()
+        rows = X[flat].toarray()  # X is CSR here (see OTBlockPairing.pair)
     elif is_torch_array(X) and X.device.type == "cpu":
         # A CPU tensor is matched through its numpy view: same memory, and
         # small batched products run faster without torch's thread pool.
         rows = np.take(X.detach().numpy(), flat, axis=0)
     else:
         xp = array_namespace(X)
-        rows = xp.take(X, xp.asarray(flat, device=device(X)), axis=0)
+        rows = _gather(xp, X, xp.asarray(flat, device=device(X)))
     return array_namespace(rows).reshape(rows, (n_blocks, k, X.shape[1]))
 
 

@@ -109,3 +109,14 @@ def test_bad_input(params, X, match):
     X = np.random.default_rng(0).normal(size=(3, 2)) if X is None else X
     with pytest.raises(ValueError, match=match):
         KMixupResampler(**params).fit_resample(X, [0, 1, 1])
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_sparse_input_is_matched_like_dense(fmt):
+    import scipy.sparse as sp
+
+    X, y = make_rings(200, random_state=8)
+    dense, _ = KMixupResampler(k=8, random_state=0).fit_resample(X, y)
+    sparse, _ = KMixupResampler(k=8, random_state=0).fit_resample(sp.csr_matrix(X).asformat(fmt), y)
+    assert sparse.format == fmt
+    np.testing.assert_allclose(sparse.toarray(), dense, rtol=1e-10, atol=1e-12)
