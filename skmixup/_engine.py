@@ -16,11 +16,11 @@ from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
-from array_api_compat import array_namespace, device, is_numpy_namespace
+from array_api_compat import array_namespace, device, is_numpy_namespace, is_torch_array
 
 from skmixup.weights import WeightLaw
 
-__all__ = ["MixPlan", "draw_plan", "draw_batch_plan", "interpolate"]
+__all__ = ["MixPlan", "draw_plan", "draw_batch_plan", "draw_device_batch_plan", "interpolate"]
 
 # Rows are mixed in chunks of about this many bytes so that the gathered
 # anchor block stays in cache and no temporary grows with the output.
@@ -33,19 +33,24 @@ class MixPlan:
 
     Attributes
     ----------
-    anchors, partners : ndarray of shape (n_rows,), dtype intp
-        Row indices of the pair of each emitted row.
-    weights : ndarray of shape (n_rows,), dtype float64
-        Weight of the anchor row.
+    anchors, partners : array of shape (n_rows,), integer
+        Row indices of the pair of each emitted row: numpy arrays, or
+        tensors on the batch's device for plans drawn there.
+    weights : array of shape (n_rows,), float64
+        Weight of the anchor row (numpy, or a tensor on the batch's device).
     n_interpolations : int
         Rows emitted per pair; consecutive rows of one pair share their
         anchor and partner (the last pair of a group may emit fewer).
+    anchors_in_order : bool
+        True when ``anchors`` is ``0, 1, ..., n_rows - 1``: kernels may then
+        read the anchor rows in place instead of gathering them.
     """
 
     anchors: np.ndarray
     partners: np.ndarray
     weights: np.ndarray
     n_interpolations: int = 1
+    anchors_in_order: bool = False
 
     def __len__(self) -> int:
         return self.anchors.shape[0]
@@ -132,6 +137,53 @@ def draw_batch_plan(
     return _assemble(pairs, counts, weight_law, rng, n_interpolations)
 
 
+def draw_device_batch_plan(
+    X,
+    labels,
+    weight_law: WeightLaw,
+    pairing: Pairing,
+    generator,
+    n_interpolations: int = 1,
+) -> MixPlan:
+    """Draw the plan of a torch training batch on the batch's device.
+
+    The same plan as :func:`draw_batch_plan` (every row anchors one pair,
+    each pair emits ``n_interpolations`` rows), drawn from a
+    ``torch.Generator``: the partner permutation and the weights are made
+    on ``generator.device`` and stay there. Only k-mixup's ``k x k`` cost
+    blocks cross to the host, for the assignment solver.
+
+    Parameters
+    ----------
+    X : torch.Tensor of shape (n, ...)
+        The batch (the pairing may look at its rows).
+    labels : torch.Tensor of shape (n,) or None
+        Class indices when pairs must stay within classes.
+    weight_law : WeightLaw
+    pairing : Pairing
+        Must provide ``pair_on_device(X, labels, generator)``.
+    generator : torch.Generator
+        On the batch's device.
+    n_interpolations : int, default=1
+
+    Returns
+    -------
+    plan : MixPlan
+        Tensors on the batch's device; anchors in order when
+        ``n_interpolations == 1``.
+    """
+    import torch
+
+    n_rows = X.shape[0]
+    partners = pairing.pair_on_device(X, labels, generator)
+    anchors = torch.arange(n_rows, device=partners.device)
+    if n_interpolations > 1:
+        anchors = anchors.repeat_interleave(n_interpolations)
+        partners = partners.repeat_interleave(n_interpolations)
+    weights = weight_law.sample_on_device(anchors.shape[0], generator)
+    return MixPlan(anchors, partners, weights, n_interpolations, n_interpolations == 1)
+
+
 def _assemble(pairs, counts, weight_law, rng, n_interpolations) -> MixPlan:
     """Repeat each pair ``n_interpolations`` times (truncated to the counts)
     and draw one independent weight per emitted row."""
@@ -153,27 +205,34 @@ def interpolate(X, plan: MixPlan, *, copy_columns=None, out=None):
 
     Parameters
     ----------
-    X : ndarray, array-API array or sparse matrix of shape (n, n_features)
-        Rows to mix; a 1-D array is mixed as one column.
+    X : ndarray, array-API array or sparse matrix of shape (n, ...)
+        Rows to mix; a 1-D array is mixed as one column, and rows with more
+        than one trailing axis (images, sequences) as flat vectors.
     plan : MixPlan
     copy_columns : array of int, default=None
-        Columns copied from the anchor row instead of mixed (categorical
-        features).
-    out : array of shape (len(plan), n_features), default=None
-        Destination for dense input (a view into a larger output avoids a
-        copy); allocated when ``None``.
+        Columns (of the flat rows) copied from the anchor row instead of
+        mixed (categorical features).
+    out : array of shape (len(plan), ...), default=None
+        Destination (a view into a larger output avoids a copy); allocated
+        when ``None``.
 
     Returns
     -------
-    mixed : array or sparse matrix of shape (len(plan), n_features)
+    mixed : array or sparse matrix of shape (len(plan), ...)
         Same dtype (and device, or sparse format) as ``X``.
     """
     if sp.issparse(X):
         return _interpolate_sparse(X, plan, copy_columns)
-    xp = array_namespace(X)
     if X.ndim == 1:
         column = interpolate(X[:, None], plan, copy_columns=copy_columns)
         return column[:, 0]
+    if is_torch_array(X):
+        return _interpolate_torch(X, plan, copy_columns, out)
+    xp = array_namespace(X)
+    if X.ndim > 2:
+        flat_out = None if out is None else xp.reshape(out, (out.shape[0], -1))
+        flat = interpolate(xp.reshape(X, (X.shape[0], -1)), plan, out=flat_out)
+        return xp.reshape(flat, (len(plan), *X.shape[1:]))
     where = device(X)
     n_out, n_features = len(plan), X.shape[1]
     if out is None:
@@ -196,6 +255,32 @@ def interpolate(X, plan: MixPlan, *, copy_columns=None, out=None):
         if copy_columns is not None:
             block[:, copy_columns] = anchor_rows[:, copy_columns]
     return out
+
+
+def _interpolate_torch(X, plan: MixPlan, copy_columns, out):
+    # The numpy kernel's formula, x_i + (1 - w) (x_j - x_i), as one fused
+    # torch.lerp on the tensor's device (exact copies at w = 1).
+    import torch
+
+    where = X.device
+    flat = X.reshape(X.shape[0], -1)
+    partners = torch.as_tensor(plan.partners, device=where)
+    partner_weights = 1.0 - torch.as_tensor(plan.weights, device=where)
+    if plan.anchors_in_order:
+        anchor_rows = flat
+    else:
+        anchor_rows = flat.index_select(0, torch.as_tensor(plan.anchors, device=where))
+    flat_out = None if out is None else out.reshape(out.shape[0], -1)
+    mixed = torch.lerp(
+        anchor_rows,
+        flat.index_select(0, partners),
+        partner_weights.to(X.dtype)[:, None],
+        out=flat_out,
+    )
+    if copy_columns is not None:
+        columns = torch.as_tensor(np.asarray(copy_columns, dtype=np.intp), device=where)
+        mixed[:, columns] = anchor_rows[:, columns]
+    return mixed.reshape(len(plan), *X.shape[1:])
 
 
 def _gather(xp, X, indices):

@@ -7,19 +7,23 @@ the total squared Euclidean distance (an assignment problem), so partners
 are near neighbours in the sense of optimal transport.
 
 Distances are computed with one batched matrix product on the array's own
-namespace and device (numpy, or torch on CUDA); only the ``k x k`` cost
-blocks cross to the host for scipy's ``linear_sum_assignment``.
+namespace and device (numpy, or torch on CPU or CUDA); only the ``k x k``
+cost blocks cross to the host for scipy's ``linear_sum_assignment``. numpy's
+small products run on one BLAS thread, so that a busy machine's thread pool
+cannot multiply their cost.
 """
 
 from __future__ import annotations
 
 import numbers
+from contextlib import nullcontext
 
 import numpy as np
 import scipy.sparse as sp
-from array_api_compat import array_namespace, device, is_torch_array
+from array_api_compat import array_namespace, device
 from scipy.optimize import linear_sum_assignment
 from scipy.special import betainc
+from threadpoolctl import ThreadpoolController
 
 from skmixup._engine import _gather
 from skmixup._random import as_generator
@@ -35,6 +39,16 @@ __all__ = [
 
 # Blocks are gathered and costed in batches of about this many bytes.
 _BATCH_BYTES = 8 << 20
+
+_threadpools: ThreadpoolController | None = None
+
+
+def _single_blas_thread():
+    """Context in which numpy's BLAS uses one thread (small batched products)."""
+    global _threadpools
+    if _threadpools is None:
+        _threadpools = ThreadpoolController()
+    return _threadpools.limit(limits=1, user_api="blas")
 
 
 def _check_k(k) -> int:
@@ -67,6 +81,23 @@ class RandomPairing:
         (classic mixup of a training batch)."""
         return members, members[rng.permutation(members.shape[0])]
 
+    def pair_on_device(self, X, labels, generator):
+        """Partner of each row of a torch batch: a uniformly random permutation
+        (within each class when ``labels`` is given), drawn on the device."""
+        import torch
+
+        n_rows, where = X.shape[0], generator.device
+        shuffled = torch.randperm(n_rows, generator=generator, device=where)
+        if labels is None:
+            return shuffled
+        # Random order inside each class, classes in sorted order; the rows
+        # in their own order sorted the same way get those as partners.
+        grouped_shuffled = shuffled[torch.argsort(labels[shuffled], stable=True)]
+        grouped = torch.argsort(labels, stable=True)
+        partners = torch.empty_like(grouped)
+        partners[grouped] = grouped_shuffled
+        return partners
+
     def __repr__(self) -> str:
         return "RandomPairing()"
 
@@ -77,9 +108,13 @@ def _block_costs(xp, A, B):
     The squared distance ``|a|^2 + |b|^2 - 2 a.b`` summed over any
     permutation adds every ``|a|^2`` and ``|b|^2`` exactly once, so the
     optimal permutation depends on ``-a.b`` alone: one batched matrix
-    product, no norms, and no cancellation error in float32.
+    product, no norms. Both blocks are first centred on their joint mean,
+    which changes every permutation's total by the same constant; without
+    it, data far from the origin (values near 1e4 in float32) lose the
+    differences between rows to rounding.
     """
-    return -xp.matmul(A, xp.permute_dims(B, (0, 2, 1)))
+    centre = (xp.mean(A, axis=1, keepdims=True) + xp.mean(B, axis=1, keepdims=True)) / 2
+    return -xp.matmul(A - centre, xp.permute_dims(B - centre, (0, 2, 1)))
 
 
 def _to_host(array) -> np.ndarray:
@@ -128,7 +163,9 @@ def match_blocks(A, B) -> np.ndarray:
             f"A and B must have the same shape (n_blocks, k, n_features); got {A.shape} "
             f"and {B.shape}."
         )
-    return _solve_blocks(_to_host(_block_costs(xp, A, B)))
+    with _single_blas_thread() if isinstance(A, np.ndarray) else nullcontext():
+        costs = _block_costs(xp, A, B)
+    return _solve_blocks(_to_host(costs).astype(np.float64, copy=False))
 
 
 class OTBlockPairing:
@@ -162,6 +199,35 @@ class OTBlockPairing:
             return RandomPairing().pair_batch(X, members, rng)
         return self.pair(X, members, members.shape[0], rng)
 
+    def pair_on_device(self, X, labels, generator):
+        """Partner of each row of a torch batch, by one round of block matching
+        (within each class when ``labels`` is given).
+
+        Shuffles, gathers and costs stay on the batch's device; the ``k x k``
+        cost blocks go to the host for the assignment and the matched
+        positions come back.
+        """
+        import torch
+
+        if self.k == 1:
+            return RandomPairing().pair_on_device(X, labels, generator)
+        n_rows, where = X.shape[0], generator.device
+        flat = X.reshape(n_rows, -1)
+        if labels is None:
+            groups = [torch.arange(n_rows, device=where)]
+        else:
+            groups = [torch.nonzero(labels == label)[:, 0] for label in torch.unique(labels)]
+        partners = torch.arange(n_rows, device=where)  # a lone row is its own partner
+        for members in groups:
+            size = members.shape[0]
+            if size < 2:
+                continue
+            first = members[torch.randperm(size, generator=generator, device=where)]
+            second = members[torch.randperm(size, generator=generator, device=where)]
+            matched = torch.as_tensor(self._match_round(flat, first, second), device=where)
+            partners[first] = second[matched]
+        return partners
+
     def pair(self, X, members, n_pairs, rng):
         if self.k == 1:
             return RandomPairing().pair(X, members, n_pairs, rng)
@@ -181,51 +247,72 @@ class OTBlockPairing:
         return np.concatenate(anchors), np.concatenate(partners)
 
     def _match_round(self, X, first, second) -> np.ndarray:
-        """Positions in ``second`` matched to each position of ``first``."""
+        """Positions in ``second`` matched to each position of ``first``.
+
+        ``first`` and ``second`` index the rows of ``X``: numpy arrays, or
+        tensors on the device of a torch ``X``.
+        """
         n_rows, k = first.shape[0], min(self.k, first.shape[0])
         n_full = n_rows // k
         positions = np.empty(n_rows, dtype=np.intp)
-        row_bytes = max(1, X.shape[1] * X.dtype.itemsize)
+        row_bytes = max(1, _row_width(X) * X.dtype.itemsize)
         blocks_per_batch = max(1, _BATCH_BYTES // (2 * k * row_bytes))
-        for start in range(0, n_full, blocks_per_batch):
-            stop = min(start + blocks_per_batch, n_full)
-            rows = slice(start * k, stop * k)
-            perms = self._match(X, first[rows].reshape(-1, k), second[rows].reshape(-1, k))
-            offsets = np.arange(start * k, stop * k, k)[:, None]
-            positions[rows] = (perms + offsets).ravel()
-        if n_full * k < n_rows:
-            rest = slice(n_full * k, n_rows)
-            perms = self._match(X, first[rest][None, :], second[rest][None, :])
-            positions[rest] = perms[0] + n_full * k
+        on_host_blas = isinstance(X, np.ndarray) or sp.issparse(X)
+        with _single_blas_thread() if on_host_blas else nullcontext():
+            for start in range(0, n_full, blocks_per_batch):
+                stop = min(start + blocks_per_batch, n_full)
+                rows = slice(start * k, stop * k)
+                perms = self._match(X, first[rows].reshape(-1, k), second[rows].reshape(-1, k))
+                offsets = np.arange(start * k, stop * k, k)[:, None]
+                positions[rows] = (perms + offsets).ravel()
+            if n_full * k < n_rows:
+                rest = slice(n_full * k, n_rows)
+                perms = self._match(X, first[rest][None, :], second[rest][None, :])
+                positions[rest] = perms[0] + n_full * k
         return positions
 
     def _match(self, X, first_blocks, second_blocks) -> np.ndarray:
-        A, B = _gather_blocks(X, first_blocks), _gather_blocks(X, second_blocks)
+        A, B = _gather_blocks(X, first_blocks, second_blocks)
         xp = array_namespace(A)
-        costs = _to_host(_block_costs(xp, A, B)).astype(np.float64, copy=True)
+        costs = _block_costs(xp, A, B)
+        # A row matched with itself would be an exact copy. The penalty is
+        # more than any difference between two assignments' totals, so a
+        # self-match is avoided whenever a derangement exists.
         same = first_blocks[:, :, None] == second_blocks[:, None, :]
-        if same.any():
-            # More than any difference between two assignments' totals: a
-            # self-match is avoided whenever a derangement exists.
-            spread = costs.max(axis=(1, 2), keepdims=True) - costs.min(axis=(1, 2), keepdims=True)
-            costs += same * (1.0 + costs.shape[1] * spread)
-        return _solve_blocks(costs)
+        same = xp.astype(xp.asarray(same, device=device(costs)), costs.dtype)
+        spread = xp.max(costs, axis=(1, 2), keepdims=True) - xp.min(
+            costs, axis=(1, 2), keepdims=True
+        )
+        costs = costs + same * (1.0 + costs.shape[1] * spread)
+        return _solve_blocks(_to_host(costs).astype(np.float64, copy=False))
 
 
-def _gather_blocks(X, blocks: np.ndarray):
-    """Rows of ``X`` indexed by a (n_blocks, k) array, as (n_blocks, k, n_features)."""
-    n_blocks, k = blocks.shape
-    flat = blocks.ravel()
-    if sp.issparse(X):
-        rows = X[flat].toarray()  # X is CSR here (see OTBlockPairing.pair)
-    elif is_torch_array(X) and X.device.type == "cpu":
-        # A CPU tensor is matched through its numpy view: same memory, and
-        # small batched products run faster without torch's thread pool.
-        rows = np.take(X.detach().numpy(), flat, axis=0)
-    else:
-        xp = array_namespace(X)
-        rows = _gather(xp, X, xp.asarray(flat, device=device(X)))
-    return array_namespace(rows).reshape(rows, (n_blocks, k, X.shape[1]))
+def _row_width(X) -> int:
+    return int(np.prod(X.shape[1:]))
+
+
+def _gather_blocks(X, first_blocks: np.ndarray, second_blocks: np.ndarray):
+    """Rows of paired (n_blocks, k) index blocks, as two (n_blocks, k, n_features) arrays.
+
+    Sparse rows are densified over the columns that hold a non-zero in
+    these blocks only: the other columns are zero in both blocks and add
+    nothing to any cost, and a wide sparse matrix would not fit densified.
+    """
+    n_blocks, k = first_blocks.shape
+    if sp.issparse(X):  # CSR here (see OTBlockPairing.pair)
+        rows = X[np.concatenate([first_blocks.ravel(), second_blocks.ravel()])]
+        used = np.unique(rows.indices)
+        dense = rows[:, used].toarray()
+        return dense[: n_blocks * k].reshape(n_blocks, k, -1), dense[n_blocks * k :].reshape(
+            n_blocks, k, -1
+        )
+    xp = array_namespace(X)
+    blocks = []
+    for index in (first_blocks, second_blocks):
+        index = xp.asarray(index, device=device(X))  # host indices for a device X
+        rows = _gather(xp, X, xp.reshape(index, (-1,)))
+        blocks.append(xp.reshape(rows, (n_blocks, k, _row_width(X))))
+    return blocks[0], blocks[1]
 
 
 def mean_min_weight_squared(alpha: float) -> float:

@@ -59,8 +59,44 @@ class WeightLaw(ABC):
         """Exact ``E[W^2]``."""
 
     @abstractmethod
+    def _affine_beta(self) -> tuple[float, float, float, float]:
+        """``(a, b, scale, offset)`` such that ``W = scale * V - offset``, ``V ~ Beta(a, b)``."""
+
+    def _from_unit(self, unit):
+        """Map ``Beta(a, b)`` draws (numpy or torch, modified in place) to weights."""
+        _, _, scale, offset = self._affine_beta()
+        if scale != 1.0:
+            unit *= scale
+        if offset != 0.0:
+            unit -= offset
+        return unit
+
     def _sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        """Draw ``n`` weights with a validated generator."""
+        """Draw ``n`` weights with a validated numpy generator."""
+        a, b, _, _ = self._affine_beta()
+        return self._from_unit(rng.beta(a, b, size=n))
+
+    def sample_on_device(self, n: int, generator):
+        """Draw ``n`` weights from a ``torch.Generator``, on its device.
+
+        The mixing of training batches uses this so that no draw crosses
+        from the host; the law is the same as :meth:`sample`'s.
+
+        Parameters
+        ----------
+        n : int
+            Number of weights, ``n >= 0``.
+        generator : torch.Generator
+
+        Returns
+        -------
+        weights : torch.Tensor of shape (n,)
+            float64 (float32 on MPS), on ``generator.device``.
+        """
+        from skmixup._torch_random import standard_beta
+
+        a, b, _, _ = self._affine_beta()
+        return self._from_unit(standard_beta(a, b, int(n), generator))
 
     @property
     def variance(self) -> float:
@@ -148,8 +184,8 @@ class Beta(WeightLaw):
         a, b = self.alpha, self.beta
         return a * (a + 1.0) / ((a + b) * (a + b + 1.0))
 
-    def _sample(self, n, rng):
-        return rng.beta(self.alpha, self.beta, size=n)
+    def _affine_beta(self):
+        return (self.alpha, self.beta, 1.0, 0.0)
 
     def _key(self):
         return (self.alpha, self.beta)
@@ -252,11 +288,8 @@ class EpBeta(WeightLaw):
         m2 = a * (a + 1.0) / ((a + b) * (a + b + 1.0))
         return c * c * m2 - 2.0 * e0 * c * m1 + e0 * e0
 
-    def _sample(self, n, rng):
-        weights = rng.beta(self.alpha, self.beta, size=n)
-        weights *= self.scale
-        weights -= self.eps0
-        return weights
+    def _affine_beta(self):
+        return (self.alpha, self.beta, self.scale, self.eps0)
 
     def _key(self):
         return (self.alpha, self.beta, self.eps0, self.eps1)

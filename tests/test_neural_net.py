@@ -266,7 +266,7 @@ def test_warm_start_continues_training():
     net = clf.net_
     clf.fit(X, y)
     assert clf.net_ is net and len(clf.history_) == 2 * FAST["max_epochs"]
-    with pytest.raises(ValueError, match="classes of the first fit"):
+    with pytest.raises(ValueError, match="not among the classes"):
         clf.fit(X, np.where(y == 1, 2, y))
 
 

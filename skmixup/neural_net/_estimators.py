@@ -10,9 +10,16 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from skmixup._random import as_generator
+from skmixup.neural_net._inputs import (
+    first_item as _first_target,
+)
+from skmixup.neural_net._inputs import (
+    validate_fit_inputs,
+    validate_predict_inputs,
+)
 from skmixup.neural_net._modules import MLP, SoftTargetCrossEntropy
 from skmixup.neural_net._training import BatchMixer, MixupNet
 from skmixup.resampling import BaseMixupResampler
@@ -75,11 +82,20 @@ _PARAMETERS_DOC = """module : torch.nn.Module class or instance, default=None
 
     random_state : int, RandomState instance, Generator or None, default=None
         Seeds torch (weights, batch order) inside a forked RNG state, and the
-        mixing draws: a fixed value gives identical models.
+        mixing draws: a fixed value gives identical models."""
 
-    **kwargs
+_KWARGS_DOC = """**kwargs
         skorch prefixed parameters (``module__*``, ``optimizer__*``,
-        ``iterator_train__*``, ...), passed to the inner net."""
+        ``iterator_train__*``, ...), passed to the inner net. ``module__*``
+        apply to a ``module`` you pass (the default MLP takes only
+        ``hidden_layer_sizes``)."""
+
+_INPUTS_DOC = """Inputs: a table ``(n_samples, n_features)`` (numpy, pandas), rows of any
+    trailing shape as a numpy array or torch tensor (images ``(n, C, H, W)``,
+    sequences ``(n, T, F)``; the default MLP flattens them, a module you pass
+    sees them as they are), or a torch ``Dataset`` of ``(x, y)`` pairs with
+    ``y=None``. Rows are mixed as flat vectors on the training device, and
+    k-mixup matches them by the Euclidean distance of the flat rows."""
 
 
 def _softmax(logits):
@@ -197,70 +213,160 @@ class _BaseMixupNeuralNet(BaseEstimator):
         """Refuse laws that are invalid for this estimator's targets."""
 
     # -- fitting ----------------------------------------------------------
-    def fit(self, X, y):
+    def fit(self, X, y=None, sample_weight=None):
         """Train the network, mixing every training batch.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Converted to float32 for torch.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        X : array-like of shape (n_samples, ...), torch.Tensor or torch Dataset
+            A table (n_samples, n_features), or rows of any trailing shape
+            (images ``(n, C, H, W)``, sequences ``(n, T, F)``) as a numpy
+            array or a torch tensor (float32 for torch), or a torch
+            ``Dataset`` returning ``(x, y)`` pairs (then ``y=None``; see the
+            class documentation for what must be given with it). Rows are
+            mixed as flat vectors on the training device.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Targets; ``None`` only when ``X`` is a Dataset.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each row in the loss (a weighted mean per
+            batch). A mixed row's weight is its pair's weights mixed with
+            the same ``w`` (clipped at 0 for weights outside [0, 1]); all-ones
+            weights give exactly the unweighted model.
 
         Returns
         -------
         self : object
         """
+        return self._fit(X, y, sample_weight, partial=False)
+
+    def partial_fit(self, X, y=None, sample_weight=None, **kwargs):
+        """Train for ``max_epochs`` more epochs, starting from the fitted network.
+
+        The first call builds the network (and, for a classifier, needs
+        every class: pass ``classes`` there or set the ``classes``
+        parameter). Same arguments as :meth:`fit`.
+
+        Returns
+        -------
+        self : object
+        """
+        return self._fit(X, y, sample_weight, partial=True, **kwargs)
+
+    def _fit(self, X, y, sample_weight, *, partial: bool, classes=None):
         self._validate_params()
         self._check_prefixed()
-        reset = not (self.warm_start and hasattr(self, "net_"))
-        X, y = validate_data(
+        self._check_module_params()
+        device = self._checked_device()
+        reset = not ((self.warm_start or partial) and hasattr(self, "net_"))
+        inputs = validate_fit_inputs(
             self,
             X,
             y,
             reset=reset,
-            dtype=[np.float32, np.float64],
-            multi_output=self._multi_output(),
             y_numeric=not isinstance(self, ClassifierMixin),
+            multi_output=self._multi_output(),
         )
-        X = X.astype(np.float32, copy=False)
-        y_encoded, n_outputs = self._encode_targets(y)
-        recipe = self._mixing_recipe(X, y_encoded)
-        self.device_ = _resolve_device(self.device)
+        if not reset and tuple(inputs.row_shape) != tuple(self.input_shape_):
+            raise ValueError(
+                f"X has rows of shape {tuple(inputs.row_shape)}, but the fitted network "
+                f"takes rows of shape {tuple(self.input_shape_)}."
+            )
+        y_encoded, n_outputs = self._encode_targets(inputs, reset=reset, classes=classes)
+        weights = self._check_sample_weight(sample_weight, inputs)
+        self.input_shape_ = tuple(inputs.row_shape)
+        self.device_ = device
         seed = int(as_generator(self.random_state).integers(np.iinfo(np.int32).max))
-        cuda_devices = [torch.device(self.device_)] if str(self.device_).startswith("cuda") else []
+        recipe = self._mixing_recipe(inputs, y_encoded, seed)
+        X_train = inputs.X if weights is None else {"data": inputs.X, "sample_weight": weights}
+        cuda_devices = [torch.device(device)] if str(device).startswith("cuda") else []
         # Weights, batch order and mixing draws all come from this seed; the
         # caller's global torch RNG state is left as it was.
         with torch.random.fork_rng(devices=cuda_devices):
             torch.manual_seed(seed)
             if reset:
-                self.net_ = self._build_net(X.shape[1], n_outputs)
+                self.net_ = self._build_net(self.input_shape_, n_outputs)
             self.net_.batch_mixer = (
                 None
                 if recipe is None
-                else BatchMixer(
-                    *recipe, n_classes=self._mixer_targets(), rng=np.random.default_rng(seed)
-                )
+                else BatchMixer(*recipe, n_classes=self._mixer_targets(), random_state=seed)
             )
             if reset:
-                self.net_.fit(X, y_encoded)
+                self.net_.fit(X_train, y_encoded)
             else:
-                self.net_.partial_fit(X, y_encoded)
+                self.net_.partial_fit(X_train, y_encoded)
         return self
+
+    def _check_sample_weight(self, sample_weight, inputs):
+        if sample_weight is None:
+            return None
+        if inputs.kind == "dataset":
+            raise ValueError(
+                "sample_weight cannot be combined with a Dataset X: return the weights "
+                "from the Dataset and weigh the loss in your own criterion."
+            )
+        n_rows = inputs.X.shape[0]
+        weights = _check_sample_weight(sample_weight, np.empty((n_rows, 1)), dtype=np.float32)
+        if (weights < 0).any():
+            raise ValueError("sample_weight must be non-negative.")
+        if not weights.sum() > 0:
+            raise ValueError("sample_weight sums to 0: no row would count in the loss.")
+        return np.array(weights, dtype=np.float32)
+
+    def _checked_device(self):
+        device = _resolve_device(self.device)
+        try:
+            resolved = torch.device(device)
+        except (RuntimeError, TypeError) as error:
+            raise ValueError(
+                f"device={self.device!r} is not a torch device; use 'auto', 'cpu' or 'cuda'."
+            ) from error
+        if resolved.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                f"device={self.device!r} but torch sees no CUDA device here; use "
+                "device='auto' (CUDA when present, else the CPU) or 'cpu'."
+            )
+        return device
+
+    def _check_module_params(self) -> None:
+        sizes = self.hidden_layer_sizes
+        if not all(
+            isinstance(size, numbers.Integral) and not isinstance(size, bool) and size >= 1
+            for size in sizes
+        ):
+            raise ValueError(f"hidden_layer_sizes must hold integers >= 1, got {tuple(sizes)!r}.")
+        if self.module is None:
+            given = sorted(k for k in self._prefixed_params() if k.startswith("module__"))
+            if given:
+                raise ValueError(
+                    f"{', '.join(given)} configure a module you pass as `module`; the "
+                    "default MLP is sized from the data and takes only "
+                    "hidden_layer_sizes (e.g. hidden_layer_sizes=(16,))."
+                )
 
     def _multi_output(self) -> bool:
         return False
 
-    def _mixing_recipe(self, X, y):
+    def _mixing_recipe(self, inputs, y, seed: int):
         if self.mixer is None:
             self.mixer_ = None
             return None
-        if getattr(self.mixer, "categorical_features", None) is not None:
+        if getattr(self.mixer, "categorical_features", None) not in (None, "auto"):
             raise ValueError(
                 "the mixer's categorical_features do not apply to network training: "
                 "encode categorical columns before the network and leave it None."
             )
         self.mixer_ = clone(self.mixer)
-        law, pairing, n_interpolations = self.mixer_._batch_recipe(X, y, self._target_kind())
+        if self.mixer_.random_state is None:
+            # The mixer's own draws (k-mixup's fixed_perturbation search) follow
+            # the network's random_state, so a fixed value fixes the whole fit.
+            self.mixer_.set_params(random_state=seed)
+        X_recipe = inputs.X if inputs.kind == "table" else None
+        if X_recipe is None and getattr(self.mixer_, "fixed_perturbation", False):
+            raise ValueError(
+                "fixed_perturbation tunes alpha on a table of features; with image, "
+                "sequence, tensor or Dataset input, set alpha yourself."
+            )
+        law, pairing, n_interpolations = self.mixer_._batch_recipe(X_recipe, y, self._target_kind())
         self._check_mixing_law(law)
         return law, pairing, n_interpolations, self._within_class()
 
@@ -270,8 +376,9 @@ class _BaseMixupNeuralNet(BaseEstimator):
     def _target_kind(self) -> str:
         raise NotImplementedError
 
-    def _build_net(self, n_features: int, n_outputs: int) -> MixupNet:
+    def _build_net(self, row_shape: tuple, n_outputs: int) -> MixupNet:
         if self.module is None:
+            n_features = int(np.prod(row_shape))
             module = MLP(n_features, n_outputs, tuple(self.hidden_layer_sizes))
         elif isinstance(self.module, torch.nn.Module):
             module = copy.deepcopy(self.module)
@@ -280,6 +387,7 @@ class _BaseMixupNeuralNet(BaseEstimator):
         return MixupNet(
             module=module,
             criterion=self._criterion(),
+            criterion__reduction="none",
             optimizer=self.optimizer,
             lr=self.lr,
             max_epochs=self.max_epochs,
@@ -294,8 +402,8 @@ class _BaseMixupNeuralNet(BaseEstimator):
 
     # -- inference --------------------------------------------------------
     def _forward(self, X) -> np.ndarray:
-        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
-        return self.net_.predict_proba(X.astype(np.float32, copy=False)).astype(np.float64)
+        X = validate_predict_inputs(self, X)
+        return self.net_.predict_proba(X).astype(np.float64)
 
     @property
     def history_(self):
@@ -319,6 +427,10 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
     against them, averaged per pair. Validation, scoring, ``predict`` and
     ``predict_proba`` see the original rows.
 
+    {inputs} A Dataset's labels cannot be read up front: give
+    ``classes`` (the labels, sorted), and have the Dataset return each
+    row's class *index* into them (``0 .. n_classes - 1``).
+
     Parameters
     ----------
     {parameters}
@@ -329,6 +441,13 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
         training); a weight law with weights outside ``[0, 1]`` (EpBeta)
         would put negative mass on a class there, so it needs
         ``within_class=True``.
+
+    classes : array-like of shape (n_classes,) or None, default=None
+        Every class label. ``None`` reads them from ``y``; needed with a
+        Dataset ``X``, and to declare classes absent from a first
+        ``partial_fit``.
+
+    {kwargs}
 
     Attributes
     ----------
@@ -341,8 +460,12 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
     mixer_ : resampler or None
         Validated copy of ``mixer`` (with ``weight_law_``).
     device_ : str or torch.device
+    input_shape_ : tuple of int
+        Trailing shape of one row.
     n_features_in_ : int
+        Only for table input.
     feature_names_in_ : ndarray of str
+        Only for a DataFrame with string column names.
 
     Notes
     -----
@@ -365,6 +488,7 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
     _parameter_constraints: dict = {
         **_BaseMixupNeuralNet._parameter_constraints,
         "within_class": ["boolean"],
+        "classes": ["array-like", None],
     }
 
     def __init__(
@@ -373,6 +497,7 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
         *,
         mixer=None,
         within_class=False,
+        classes=None,
         hidden_layer_sizes=(100,),
         optimizer=torch.optim.Adam,
         lr=0.001,
@@ -403,6 +528,7 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
             **kwargs,
         )
         self.within_class = within_class
+        self.classes = classes
 
     def _target_kind(self) -> str:
         return "classification"
@@ -410,22 +536,65 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
     def _within_class(self) -> bool:
         return self.within_class
 
-    def _encode_targets(self, y):
-        check_classification_targets(y)
-        classes, encoded = np.unique(y, return_inverse=True)
-        if classes.shape[0] < 2:
+    def _encode_targets(self, inputs, *, reset, classes=None):
+        declared = classes if classes is not None else self.classes
+        if declared is not None:
+            declared = np.unique(np.asarray(declared))
+        if not reset:
+            if declared is not None and not np.array_equal(declared, self.classes_):
+                raise ValueError(
+                    f"classes {declared.tolist()} differ from those of the fitted network, "
+                    f"{self.classes_.tolist()}."
+                )
+            known = self.classes_
+        else:
+            known = declared
+        if inputs.kind == "dataset":
+            if known is None:
+                raise ValueError(
+                    "X is a torch Dataset, whose labels cannot be read up front: give "
+                    "classes=[...] (every label, sorted) and have the Dataset return "
+                    "class indices 0 .. n_classes - 1."
+                )
+            encoded = None
+        else:
+            y = inputs.y
+            check_classification_targets(y)
+            if known is None:
+                known, encoded = np.unique(y, return_inverse=True)
+            else:
+                unseen = np.setdiff1d(np.unique(y), known)
+                if unseen.size:
+                    raise ValueError(
+                        f"y holds labels {unseen.tolist()} that are not among the classes "
+                        f"{known.tolist()}."
+                    )
+                encoded = np.searchsorted(known, y)
+            encoded = encoded.astype(np.int64).ravel()
+        if known.shape[0] < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in the data, "
-                f"but the data contain only one class: {classes[0]!r}."
+                f"but the data contain only one class: {known[0]!r}."
             )
-        if self.warm_start and hasattr(self, "classes_") and hasattr(self, "net_"):
-            if not np.array_equal(classes, self.classes_):
-                raise ValueError(
-                    "warm_start=True needs the classes of the first fit; got "
-                    f"{classes.tolist()} instead of {self.classes_.tolist()}."
-                )
-        self.classes_ = classes
-        return encoded.astype(np.int64), classes.shape[0]
+        self.classes_ = known
+        return encoded, known.shape[0]
+
+    def partial_fit(self, X, y=None, classes=None, sample_weight=None):
+        """Train for ``max_epochs`` more epochs, starting from the fitted network.
+
+        Parameters
+        ----------
+        X, y, sample_weight
+            As in :meth:`fit`.
+        classes : array-like of shape (n_classes,), default=None
+            Every class label, needed on the first call when ``y`` does not
+            hold them all (or set the ``classes`` parameter).
+
+        Returns
+        -------
+        self : object
+        """
+        return self._fit(X, y, sample_weight, partial=True, classes=classes)
 
     def _criterion(self):
         return SoftTargetCrossEntropy
@@ -442,8 +611,8 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
                 "(cross-entropy unbounded below). Use within_class=True, or a Beta law."
             )
 
-    def _build_net(self, n_features, n_outputs):
-        net = super()._build_net(n_features, n_outputs)
+    def _build_net(self, row_shape, n_outputs):
+        net = super()._build_net(row_shape, n_outputs)
         net.set_params(predict_nonlinearity=_softmax)
         return net
 
@@ -476,9 +645,14 @@ class MixupNeuralNetRegressor(RegressorMixin, _BaseMixupNeuralNet):
     on the training device; the loss is the mean squared error. Targets are
     numbers, so any weight law works across all pairs (EpBeta included).
 
+    {inputs} With a Dataset, the targets it returns are float tensors; the
+    first item's target sets the number of outputs.
+
     Parameters
     ----------
     {parameters}
+
+    {kwargs}
 
     Attributes
     ----------
@@ -486,8 +660,13 @@ class MixupNeuralNetRegressor(RegressorMixin, _BaseMixupNeuralNet):
     history_ : skorch.History
     mixer_ : resampler or None
     device_ : str or torch.device
+    input_shape_ : tuple of int
+        Trailing shape of one row.
+    n_outputs_ : int
     n_features_in_ : int
+        Only for table input.
     feature_names_in_ : ndarray of str
+        Only for a DataFrame with string column names.
 
     Examples
     --------
@@ -508,20 +687,39 @@ class MixupNeuralNetRegressor(RegressorMixin, _BaseMixupNeuralNet):
     def _multi_output(self) -> bool:
         return True
 
-    def _encode_targets(self, y):
-        if type_of_target(y) not in (
-            "continuous",
-            "continuous-multioutput",
-            "binary",
-            "multiclass",
-            "multiclass-multioutput",
-            "multilabel-indicator",
-        ):
-            raise ValueError(f"y must hold numbers, got type {type_of_target(y)!r}.")
-        y = np.asarray(y, dtype=np.float32)
-        self._y_ndim = y.ndim
-        y = y.reshape(y.shape[0], -1)
-        return y, y.shape[1]
+    def _encode_targets(self, inputs, *, reset, classes=None):
+        if inputs.kind == "dataset":
+            _, target = _first_target(inputs.X)
+            target = torch.as_tensor(target)
+            n_outputs, y_ndim = max(1, target.numel()), 1 if target.ndim == 0 else 2
+            encoded = None
+        else:
+            y = inputs.y
+            if type_of_target(y) not in (
+                "continuous",
+                "continuous-multioutput",
+                "binary",
+                "multiclass",
+                "multiclass-multioutput",
+                "multilabel-indicator",
+            ):
+                raise ValueError(f"y must hold numbers, got type {type_of_target(y)!r}.")
+            y = np.asarray(y, dtype=np.float64)
+            if np.abs(y).max() > np.finfo(np.float32).max:
+                raise ValueError(
+                    "y holds values beyond float32's range (about 3.4e38), in which the "
+                    "network trains: rescale the target (e.g. with "
+                    "sklearn.compose.TransformedTargetRegressor)."
+                )
+            y_ndim = y.ndim
+            encoded = np.array(y.reshape(y.shape[0], -1), dtype=np.float32)
+            n_outputs = encoded.shape[1]
+        if not reset and n_outputs != self.n_outputs_:
+            raise ValueError(
+                f"y has {n_outputs} outputs, but the fitted network has {self.n_outputs_}."
+            )
+        self._y_ndim, self.n_outputs_ = y_ndim, n_outputs
+        return encoded, n_outputs
 
     def _criterion(self):
         return torch.nn.MSELoss
@@ -542,6 +740,8 @@ class MixupNeuralNetRegressor(RegressorMixin, _BaseMixupNeuralNet):
 
 
 MixupNeuralNetClassifier.__doc__ = MixupNeuralNetClassifier.__doc__.format(
-    parameters=_PARAMETERS_DOC
+    parameters=_PARAMETERS_DOC, kwargs=_KWARGS_DOC, inputs=_INPUTS_DOC
 )
-MixupNeuralNetRegressor.__doc__ = MixupNeuralNetRegressor.__doc__.format(parameters=_PARAMETERS_DOC)
+MixupNeuralNetRegressor.__doc__ = MixupNeuralNetRegressor.__doc__.format(
+    parameters=_PARAMETERS_DOC, kwargs=_KWARGS_DOC, inputs=_INPUTS_DOC
+)

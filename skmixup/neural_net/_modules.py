@@ -10,10 +10,13 @@ from torch.nn import functional as F
 class MLP(nn.Module):
     """Fully connected network with ReLU activations, returning raw outputs.
 
+    Rows of any trailing shape are flattened first, so the default network
+    also takes images and sequences (as flat vectors).
+
     Parameters
     ----------
     n_features : int
-        Input width.
+        Input width (the product of a row's trailing shape).
     n_outputs : int
         Output width (logits for classification).
     hidden_layer_sizes : tuple of int
@@ -22,7 +25,7 @@ class MLP(nn.Module):
 
     def __init__(self, n_features: int, n_outputs: int, hidden_layer_sizes=(100,)):
         super().__init__()
-        layers = []
+        layers = [nn.Flatten()]
         width = n_features
         for size in hidden_layer_sizes:
             layers += [nn.Linear(width, size), nn.ReLU()]
@@ -42,9 +45,23 @@ class SoftTargetCrossEntropy(nn.Module):
     ``-sum_c t_c log softmax(z)_c`` averaged over rows. Mixed rows of one
     pair are averaged with the others, so with ``K`` interpolations per pair
     the loss is the mean over pairs of each pair's mean loss.
+
+    Parameters
+    ----------
+    reduction : {'mean', 'sum', 'none'}, default='mean'
+        As in torch's losses; 'none' returns one loss per row.
     """
+
+    def __init__(self, reduction: str = "mean"):
+        super().__init__()
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}.")
+        self.reduction = reduction
 
     def forward(self, logits, target):
         if target.dtype in (torch.int64, torch.int32, torch.int16, torch.uint8):
-            return F.cross_entropy(logits, target.long())
-        return -(target * F.log_softmax(logits, dim=1)).sum(dim=1).mean()
+            return F.cross_entropy(logits, target.long(), reduction=self.reduction)
+        per_row = -(target * F.log_softmax(logits, dim=1)).sum(dim=1)
+        if self.reduction == "none":
+            return per_row
+        return per_row.sum() if self.reduction == "sum" else per_row.mean()
