@@ -108,13 +108,16 @@ def _block_costs(xp, A, B):
     The squared distance ``|a|^2 + |b|^2 - 2 a.b`` summed over any
     permutation adds every ``|a|^2`` and ``|b|^2`` exactly once, so the
     optimal permutation depends on ``-a.b`` alone: one batched matrix
-    product, no norms. Both blocks are first centred on their joint mean,
-    which changes every permutation's total by the same constant; without
-    it, data far from the origin (values near 1e4 in float32) lose the
-    differences between rows to rounding.
+    product, no norms. Both blocks are first shifted by the mean of the
+    first (in place: they are fresh gathers), which changes every
+    permutation's total by the same constant; without it, data far from the
+    origin (values near 1e4 in float32) lose the differences between rows
+    to rounding.
     """
-    centre = (xp.mean(A, axis=1, keepdims=True) + xp.mean(B, axis=1, keepdims=True)) / 2
-    return -xp.matmul(A - centre, xp.permute_dims(B - centre, (0, 2, 1)))
+    centre = xp.mean(A, axis=1, keepdims=True)
+    A -= centre
+    B -= centre
+    return -xp.matmul(A, xp.permute_dims(B, (0, 2, 1)))
 
 
 def _to_host(array) -> np.ndarray:
@@ -164,7 +167,7 @@ def match_blocks(A, B) -> np.ndarray:
             f"and {B.shape}."
         )
     with _single_blas_thread() if isinstance(A, np.ndarray) else nullcontext():
-        costs = _block_costs(xp, A, B)
+        costs = _block_costs(xp, xp.asarray(A, copy=True), xp.asarray(B, copy=True))
     return _solve_blocks(_to_host(costs).astype(np.float64, copy=False))
 
 
@@ -307,12 +310,11 @@ def _gather_blocks(X, first_blocks: np.ndarray, second_blocks: np.ndarray):
             n_blocks, k, -1
         )
     xp = array_namespace(X)
-    blocks = []
-    for index in (first_blocks, second_blocks):
-        index = xp.asarray(index, device=device(X))  # host indices for a device X
-        rows = _gather(xp, X, xp.reshape(index, (-1,)))
-        blocks.append(xp.reshape(rows, (n_blocks, k, _row_width(X))))
-    return blocks[0], blocks[1]
+    # host indices for a device X move to its device
+    first, second = (xp.asarray(b, device=device(X)) for b in (first_blocks, second_blocks))
+    both = xp.concat([xp.reshape(first, (-1,)), xp.reshape(second, (-1,))])
+    rows = xp.reshape(_gather(xp, X, both), (2, n_blocks, k, _row_width(X)))
+    return rows[0, ...], rows[1, ...]
 
 
 def mean_min_weight_squared(alpha: float) -> float:

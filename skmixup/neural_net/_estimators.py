@@ -396,8 +396,7 @@ class _BaseMixupNeuralNet(BaseEstimator):
             callbacks=self.callbacks,
             device=self.device_,
             verbose=self.verbose,
-            iterator_train__shuffle=True,
-            **self._prefixed_params(),
+            **{"iterator_train__shuffle": True, **self._prefixed_params()},
         )
 
     # -- inference --------------------------------------------------------
@@ -695,6 +694,14 @@ class MixupNeuralNetRegressor(RegressorMixin, _BaseMixupNeuralNet):
             encoded = None
         else:
             y = inputs.y
+            if np.issubdtype(np.asarray(y).dtype, np.number) and (
+                np.abs(np.asarray(y, dtype=np.float64)).max() > np.finfo(np.float32).max
+            ):
+                raise ValueError(
+                    "y holds values beyond float32's range (about 3.4e38), in which the "
+                    "network trains: rescale the target (e.g. with "
+                    "sklearn.compose.TransformedTargetRegressor)."
+                )
             if type_of_target(y) not in (
                 "continuous",
                 "continuous-multioutput",
@@ -705,12 +712,6 @@ class MixupNeuralNetRegressor(RegressorMixin, _BaseMixupNeuralNet):
             ):
                 raise ValueError(f"y must hold numbers, got type {type_of_target(y)!r}.")
             y = np.asarray(y, dtype=np.float64)
-            if np.abs(y).max() > np.finfo(np.float32).max:
-                raise ValueError(
-                    "y holds values beyond float32's range (about 3.4e38), in which the "
-                    "network trains: rescale the target (e.g. with "
-                    "sklearn.compose.TransformedTargetRegressor)."
-                )
             y_ndim = y.ndim
             encoded = np.array(y.reshape(y.shape[0], -1), dtype=np.float32)
             n_outputs = encoded.shape[1]
