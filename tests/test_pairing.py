@@ -155,3 +155,48 @@ def test_torch_tensor_matching_equals_numpy():
     on_host = OTBlockPairing(8).pair(X, np.arange(48), 48, np.random.default_rng(0))
     np.testing.assert_array_equal(on_device[0], on_host[0])
     np.testing.assert_array_equal(on_device[1], on_host[1])
+
+
+@pytest.mark.parametrize("dtype, offset", [(np.float32, 1e4), (np.float64, 1e8)])
+def test_matching_survives_a_large_offset(dtype, offset):
+    # Two tight clusters far from the origin: the cross-cluster matches of a
+    # block pair must still be exactly (1/2) sum_c |r_c - s_c| (the theorem),
+    # which a product of uncentred rows loses to rounding.
+    rng = np.random.default_rng(3)
+    k, n_blocks = 16, 20
+    cluster_a = rng.integers(0, 2, size=(n_blocks, k))
+    cluster_b = rng.integers(0, 2, size=(n_blocks, k))
+    centres = np.zeros((2, 8))
+    centres[1, 0] = 1.0  # clusters 1 apart, far from the origin in 8 dimensions
+
+    def rows(cluster):
+        return centres[cluster] + rng.normal(scale=0.01, size=(*cluster.shape, 8))
+
+    A = (rows(cluster_a) + offset).astype(dtype)
+    B = (rows(cluster_b) + offset).astype(dtype)
+    sigma = match_blocks(A, B)
+    crossed = (cluster_a != np.take_along_axis(cluster_b, sigma, axis=1)).sum(axis=1)
+    expected = np.abs(cluster_a.sum(axis=1) - cluster_b.sum(axis=1))  # (1/2) sum_c |r_c - s_c|
+    np.testing.assert_array_equal(crossed, expected)
+
+
+def test_wide_sparse_matching_equals_the_compacted_dense_matching():
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(4)
+    n_rows, width = 64, 2**20
+    columns = rng.choice(width, size=40, replace=False)
+    dense_used = np.where(rng.random((n_rows, 40)) < 0.3, rng.normal(size=(n_rows, 40)), 0.0)
+    wide = sp.csr_matrix((n_rows, width))
+    wide = sp.csr_matrix(
+        (
+            dense_used[dense_used != 0],
+            (np.nonzero(dense_used)[0], columns[np.nonzero(dense_used)[1]]),
+        ),
+        shape=(n_rows, width),
+    )
+    members = np.arange(n_rows)
+    on_sparse = OTBlockPairing(8).pair(wide, members, n_rows, np.random.default_rng(0))
+    on_dense = OTBlockPairing(8).pair(dense_used, members, n_rows, np.random.default_rng(0))
+    np.testing.assert_array_equal(on_sparse[0], on_dense[0])
+    np.testing.assert_array_equal(on_sparse[1], on_dense[1])
