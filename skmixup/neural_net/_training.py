@@ -234,9 +234,11 @@ class MixupMixin:
     NeuralNetClassifier)``. Every training batch is moved to the net's
     ``device`` and mixed by ``batch_mixer`` before the usual training step
     runs on it; validation, scoring and prediction see the original rows.
-    It composes with skorch's :class:`~skorch.hf.AccelerateMixin` in either
-    order (each process then mixes its own shard of the batch on its own
-    device).
+    It composes with skorch's :class:`~skorch.hf.AccelerateMixin`: put it
+    first, ``class Net(MixupMixin, AccelerateMixin, NeuralNetClassifier)``,
+    and each process mixes its own shard of the batch on its own device (it
+    also keeps parameter-free criteria out of Accelerate's ``prepare``, which
+    would wrap them in DistributedDataParallel and fail).
 
     Mixed class labels are soft (rows of class probabilities): the criterion
     must accept them, as ``torch.nn.CrossEntropyLoss`` on logits does (or
@@ -288,6 +290,26 @@ class MixupMixin:
         if self.batch_mixer is not None:
             self.batch_mixer.reset()
         return self
+
+    def _initialize_accelerator(self):
+        # Only reached with skorch's AccelerateMixin after this mixin in the
+        # MRO. Accelerate wraps every prepared module in DistributedDataParallel,
+        # which refuses modules without trainable parameters, such as a
+        # cross-entropy criterion: those stay out of prepare (they need no
+        # gradient synchronisation).
+        hidden = {}
+        for name in self._criteria:
+            criterion = getattr(self, name + "_", None)
+            if isinstance(criterion, torch.nn.Module) and not any(
+                parameter.requires_grad for parameter in criterion.parameters()
+            ):
+                hidden[name] = criterion
+                setattr(self, name + "_", None)
+        try:
+            return super()._initialize_accelerator()
+        finally:
+            for name, criterion in hidden.items():
+                setattr(self, name + "_", criterion)
 
     def mix_batch(self, Xi, yi):
         """Mixed ``(Xi, yi)`` of one training batch, on the net's device."""
