@@ -379,3 +379,17 @@ def test_partial_fit_continues_and_takes_classes():
     clf.partial_fit(X[~first], y[~first])
     assert clf.net_ is net and len(clf.history_) == 2
     assert clf.predict_proba(X).shape == (120, 10)
+
+
+def test_read_only_float32_frames_train_without_torch_warnings():
+    import warnings
+
+    pd = pytest.importorskip("pandas")
+    X, y = _digit_images(64)
+    frame = pd.DataFrame(X.reshape(64, -1))
+    values = frame.to_numpy()
+    values.flags.writeable = False
+    for data in (frame, values):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            MixupNeuralNetClassifier(**FAST).fit(data, y).predict(data)
