@@ -70,7 +70,7 @@ def new_rows_per_class(
     >>> new_rows_per_class([0, 1, 2], [50, 10, 40])
     {1: 40, 2: 10}
     >>> new_rows_per_class([0, 1, 2], [50, 10, 40], n_samples=7)
-    {0: 4, 1: 1, 2: 2}
+    {0: 3, 1: 1, 2: 3}
     >>> new_rows_per_class(["a", "b"], [3, 5], factor=0.5)
     {'a': 2, 'b': 2}
     """
