@@ -15,9 +15,9 @@ def is_pair_mixture(new_rows, originals, *, groups=None, new_groups=None, suppor
     ``groups``/``new_groups`` are given) and ``w`` over ``support``, up to
     the rounding error of the dtype. Returns a boolean array.
     """
+    dtype_eps = float(np.finfo(np.asarray(new_rows).dtype).eps)
     originals = np.asarray(originals, dtype=np.float64)
     new_rows = np.asarray(new_rows, dtype=np.float64)
-    dtype_eps = 1.2e-7 if np.asarray(new_rows).dtype == np.float32 else 2.3e-16
     scale = np.max(np.abs(originals)) + 1.0
     if groups is None:
         groups = np.zeros(originals.shape[0], dtype=int)
