@@ -232,3 +232,13 @@ def test_single_row_classes_skip_inside_balanced_bagging():
             assert sampler.sampling_strategy_[2] > 0
     assert 1 in copies_seen  # the case the option exists for did occur
     assert bagging.predict(X).shape == (52,)
+
+
+def test_no_target_inside_an_unsupervised_pipeline():
+    from imblearn.pipeline import make_pipeline
+    from sklearn.decomposition import PCA
+
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    pipeline = make_pipeline(EpBetaMixupResampler(random_state=0), PCA(2)).fit(X)
+    assert pipeline[-1].n_samples_ == 40  # fitted on the 20 rows and 20 new ones
+    assert pipeline.transform(X).shape == (20, 2)

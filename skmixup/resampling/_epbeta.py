@@ -77,7 +77,8 @@ class EpBetaMixupResampler(BaseMixupResampler):
     -----
     Pairs: the anchor is drawn uniformly in its class and the partner
     uniformly among the *other* rows of that class, so a class with a single
-    row cannot receive new rows (a ``ValueError`` says so; leave it out of
+    row cannot receive new rows (a ``ValueError`` says so; pass
+    ``single_row_classes='skip'`` to give it none, or leave it out of
     ``sampling_strategy``).
 
     Examples
