@@ -69,13 +69,16 @@ def problems(draw):
     container = draw(st.sampled_from(CONTAINERS))
     if container == "int":
         dense = rng.integers(-5, 6, size=(n_rows, n_features))
-        X = dense.astype(draw(st.sampled_from([np.int8, np.int32, np.int64])))
-        matrix = dense.astype(np.float64)
+        X = dense.astype(draw(st.sampled_from([np.int8, np.uint8, np.int32, np.int64, bool])))
+        matrix = X.astype(np.float64)
     else:
         scale = draw(st.sampled_from([1.0, 1e-3, 1e3]))
-        dense = rng.normal(scale=scale, size=(n_rows, n_features))
+        offset = 0.0 if container in ("csr", "csc") else draw(st.sampled_from([0.0, 1e4]))
+        dense = offset + rng.normal(scale=scale, size=(n_rows, n_features))
         if container in ("csr", "csc"):
             dense[rng.random(dense.shape) < 0.5] = 0.0
+        if draw(st.booleans()):  # repeated rows: pairs of identical rows
+            dense[1::2] = dense[0:-1:2]
         dtype = np.float32 if container == "float32" else np.float64
         matrix = dense.astype(dtype)
         X = {
