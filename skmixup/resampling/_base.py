@@ -49,8 +49,11 @@ _RESAMPLER_PARAMETERS_DOC = """sampling_strategy : float, str, dict or callable,
         Total number of new rows. With class labels they are shared among
         the classes in proportion to their sizes (largest remainders), so
         the proportions are kept and the total is exact. With a continuous
-        target and neither ``factor`` nor ``n_samples`` given, as many new
-        rows as the input has are made.
+        target (or no ``y``) and neither ``factor`` nor ``n_samples``
+        given, as many new rows as the input has are made. A count above
+        2**53, or whose output (with the plan of anchors, partners and
+        weights, 24 bytes a row) would not fit in this machine's physical
+        memory, is refused with a ``ValueError`` before any work.
 
     categorical_features : array-like of int, str or bool, default=None
         Columns copied from the anchor row instead of interpolated (as
