@@ -254,10 +254,10 @@ class _BaseMixupNeuralNet(BaseEstimator):
         if self.mixer is None:
             self.mixer_ = None
             return None
-        if getattr(self.mixer, "categorical_features", None) is not None:
+        if getattr(self.mixer, "categorical_features", None) not in (None, "auto"):
             raise ValueError(
                 "the mixer's categorical_features do not apply to network training: "
-                "encode categorical columns before the network and leave it None."
+                "encode categorical columns before the network and leave it 'auto'."
             )
         self.mixer_ = clone(self.mixer)
         law, pairing, n_interpolations = self.mixer_._batch_recipe(X, y, self._target_kind())
