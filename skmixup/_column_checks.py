@@ -119,5 +119,5 @@ def check_columns_to_mix(X, positions, names, support, *, y=None) -> None:
             "category dtype (categorical_features='auto' copies those); filter "
             "skmixup.exceptions.BinaryFeatureWarning if mixing them is intended.",
             BinaryFeatureWarning,
-            stacklevel=6,  # the caller of fit_resample (through sklearn's wrapper)
+            stacklevel=5,  # the caller of fit_resample (through sklearn's wrapper)
         )

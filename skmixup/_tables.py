@@ -207,9 +207,9 @@ class FrameCodec:
     Column kinds:
 
     * categorical columns (with ``categorical_features='auto'``: strings,
-      objects, categories, bool and nullable boolean) become the integer
-      codes of ``pandas.factorize`` (missing values are a category) and are
-      copied from the anchor row;
+      objects, categories, bool and nullable boolean) are coded by row
+      position and copied from the anchor row, value and dtype unchanged
+      (missing values included);
     * integer and float columns (numpy or nullable) are mixed; integers are
       rounded to the nearest integer and clipped to their dtype's range,
       floats are clipped to their dtype's finite range;
@@ -287,7 +287,7 @@ class FrameCodec:
         )
         if self.dtype == np.float32 and frame.shape[0] >= 2**24 and positions.size:
             self.dtype = np.float64  # codes must stay exact integers
-        self._uniques = {}
+        self._sources = {}
         self._observed = {}
 
     def _pick(self, positions):
@@ -302,9 +302,10 @@ class FrameCodec:
         for position, kind in enumerate(self.kinds):
             column = frame.iloc[:, position]
             if kind == _COPY:
-                codes, uniques = pd.factorize(column, use_na_sentinel=False)
-                self._uniques[position] = uniques
-                matrix[:, position] = codes
+                # The code of a row is its own position: a new row takes the
+                # anchor's object itself (None stays None, NaN stays NaN).
+                self._sources[position] = column.reset_index(drop=True)
+                matrix[:, position] = np.arange(frame.shape[0])
                 continue
             if isinstance(column.dtype, pd.SparseDtype):
                 column = column.sparse.to_dense()
@@ -343,8 +344,8 @@ class FrameCodec:
         for position, (kind, dtype) in enumerate(zip(self.kinds, self.dtypes)):
             values = matrix[:, position]
             if kind == _COPY:
-                codes = values.astype(np.intp)
-                data[position] = pd.Series(self._uniques[position].take(codes)).astype(dtype)
+                rows = values.astype(np.intp)
+                data[position] = self._sources[position].take(rows).reset_index(drop=True)
                 continue
             observed = self._observed.get(position)
             if kind == _TIME:
