@@ -26,7 +26,9 @@ NUMERIC = {
     "int8": st.integers(-128, 127),
     "uint8": st.integers(0, 255),
     "int64": st.integers(-(2**62), 2**62),
+    "datetime64[ns]": st.integers(-(2**62), 2**62),  # nanoseconds since 1970
 }
+MIXED_KINDS = "iufM"  # dtype kinds that are mixed; the rest is copied
 OTHER = {
     "bool": st.booleans(),
     "string": st.sampled_from(["a", "b", "c", "Lyon", ""]),
@@ -52,6 +54,8 @@ def tables(draw):
             data[f"c{i}"] = pd.Categorical(values)
         elif kind == "string":
             data[f"c{i}"] = pd.Series(values, dtype="str")
+        elif kind == "datetime64[ns]":
+            data[f"c{i}"] = np.array(values, dtype=np.int64).view(kind)
         else:
             data[f"c{i}"] = np.array(values, dtype=kind)
     frame = pd.DataFrame(data)
@@ -83,19 +87,28 @@ def _quietly(resampler, X, y):
         return resampler.fit_resample(X, y)
 
 
+def _numbers(column) -> np.ndarray:
+    """Values as float64 (datetimes as nanoseconds since 1970)."""
+    if column.dtype.kind == "M":
+        return column.array.asi8.astype(np.float64)
+    return column.to_numpy(dtype=np.float64)
+
+
 def _expected(frame, y, method, params, mixed):
     """New values of the mixed columns, computed on a plain numpy array."""
     dtypes = frame[mixed].dtypes
     work = np.float32 if all(d == np.float32 for d in dtypes) else np.float64
-    twin = frame[mixed].to_numpy(dtype=work)
+    twin = np.column_stack([_numbers(frame[name]) for name in mixed]).astype(work)
     X_res, _ = _quietly(_make(method, **params), twin, y)
     new = X_res[frame.shape[0] :].astype(np.float64)
     expected = {}
     for i, name in enumerate(mixed):
         values, dtype = new[:, i], frame[name].dtype
         if params["clip"] == "observed":
-            values = np.clip(values, float(frame[name].min()), float(frame[name].max()))
-        if dtype.kind in "iu":
+            values = np.clip(values, _numbers(frame[name]).min(), _numbers(frame[name]).max())
+        if dtype.kind == "M":  # int64 without its smallest value (NaT)
+            values = np.clip(np.rint(values), -(2.0**63) + 1024, 2.0**63 - 1024)
+        elif dtype.kind in "iu":
             info = np.iinfo(dtype)
             values = np.clip(np.rint(values), float(info.min), float(info.max))
         elif dtype == np.float32:
@@ -120,7 +133,7 @@ def test_random_tables_keep_originals_dtypes_ranges_and_anchor_values(case):
     assert len(new) == resampler.n_synthetic_
     # every non-numeric column is copied from the anchor row (found by id),
     # which belongs to the new row's class
-    categorical = [c for c in frame.columns if frame[c].dtype.kind not in "iuf"]
+    categorical = [c for c in frame.columns if frame[c].dtype.kind not in MIXED_KINDS]
     assert resampler.categorical_features_.tolist() == [
         frame.columns.get_loc(c) for c in categorical
     ]
@@ -132,12 +145,12 @@ def test_random_tables_keep_originals_dtypes_ranges_and_anchor_values(case):
     mixed = [c for c in frame.columns if c not in categorical]
     expected = _expected(frame, y, method, params, mixed)
     for name in mixed:
-        got = new[name].to_numpy(dtype=np.float64)
-        assert np.isfinite(got).all()
+        got = _numbers(new[name])
+        assert np.isfinite(got).all() and not new[name].isna().any()
         if params["clip"] == "observed":
-            assert (got >= float(frame[name].min())).all()
-            assert (got <= float(frame[name].max())).all()
-        if frame[name].dtype == np.int64:
+            assert (got >= _numbers(frame[name]).min()).all()
+            assert (got <= _numbers(frame[name]).max()).all()
+        if frame[name].dtype.kind in "iM" and frame[name].dtype.itemsize == 8:
             tolerance = 2.0 ** (np.log2(np.abs(expected[name]).max(initial=0) + 1) - 50)
             np.testing.assert_allclose(got, expected[name], rtol=0, atol=tolerance)
         elif frame[name].dtype == np.float32:
@@ -159,6 +172,7 @@ def test_bad_tables_raise_value_or_type_error_before_any_work(case, breakage, da
     frame, y, method, params = case
     frame = frame.copy()
     numeric = [c for c in frame.columns if frame[c].dtype.kind in "iuf"]
+    assume(numeric)
     if breakage == "nan":
         column = data.draw(st.sampled_from(numeric))
         row = data.draw(st.integers(0, len(frame) - 1))

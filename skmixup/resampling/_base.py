@@ -191,7 +191,9 @@ class BaseMixupResampler(BaseOverSampler):
         ----------
         X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
             Rows to mix. A DataFrame comes back as a DataFrame with the same
-            columns and dtypes; float32 stays float32; CSR/CSC stay sparse.
+            columns and dtypes; float32 stays float32; integer arrays keep
+            their dtype (new values rounded and clipped, see ``clip``);
+            CSR/CSC stay sparse.
         y : array-like of shape (n_samples,)
             Class labels (kept hard, pairs drawn within each class) or a
             continuous target (mixed with the same weight as the row).
