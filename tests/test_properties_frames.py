@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 
 from skmixup import EpBetaMixupResampler, KMixupResampler, MultiMixResampler
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# The number of examples comes from the hypothesis profile (tests/conftest.py:
+# 'ci' by default, HYPOTHESIS_PROFILE=thorough for a deeper search).
+SETTINGS = settings(suppress_health_check=[HealthCheck.too_slow])
 
 NUMERIC = {
     "float64": st.floats(-1e6, 1e6, allow_nan=False, width=64),
