@@ -41,8 +41,20 @@ def _is_auto(categorical_features) -> bool:
 
 
 def check_numeric_array(X) -> None:
-    """Refuse numpy datetime/timedelta arrays, which would silently become numbers."""
+    """Refuse numpy datetime/timedelta arrays, which would silently become
+    numbers, and name the columns of a float array that hold NaN or inf."""
     dtype = getattr(X, "dtype", None)
+    if isinstance(X, np.ndarray) and X.ndim == 2 and dtype.kind == "f":
+        finite = np.isfinite(X)
+        if not finite.all():
+            nan = np.flatnonzero(np.isnan(X).any(axis=0)).tolist()
+            inf = np.flatnonzero(np.isinf(X).any(axis=0)).tolist()
+            parts = [f"NaN in column(s) {nan}"] if nan else []
+            parts += [f"infinity in column(s) {inf}"] if inf else []
+            raise ValueError(
+                f"Input X contains {' and '.join(parts)}: mixup cannot mix missing "
+                "or infinite values; impute or drop them first."
+            )
     if isinstance(dtype, np.dtype) and dtype.kind in "mM":
         raise TypeError(
             f"X is a numpy array of dtype {dtype}: it would be read as plain numbers "

@@ -141,6 +141,15 @@ def test_sparse_integer_and_observed_clip():
     )
 
 
+def test_numpy_nan_and_inf_errors_name_the_columns():
+    X = np.random.default_rng(12).normal(size=(N, 4))
+    X[3, 1], X[5, 3], X[7, 2] = np.nan, np.inf, -np.inf
+    with pytest.raises(
+        ValueError, match=r"NaN in column\(s\) \[1\] and infinity in column\(s\) \[2, 3\]"
+    ):
+        EpBetaMixupResampler().fit_resample(X, Y)
+
+
 def test_numpy_datetime_x_is_refused():
     X = np.arange(N).astype("datetime64[D]").reshape(-1, 1)
     with pytest.raises(TypeError, match="datetime64"):
