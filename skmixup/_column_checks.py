@@ -45,25 +45,46 @@ def _overflowing(low, high, support, largest: float) -> np.ndarray:
     return ~(bound <= largest / 2)
 
 
-def _two_valued(X, low, high) -> np.ndarray:
-    """Columns holding exactly two distinct values."""
-    candidates = low < high
-    if not candidates.any():
-        return candidates
-    if sp.issparse(X):
-        csc = X.tocsc()
-        columns = np.repeat(np.arange(X.shape[1]), np.diff(csc.indptr))
-        inside = (csc.data != low[columns]) & (csc.data != high[columns])
-        has_other = np.bincount(columns[inside], minlength=X.shape[1]) > 0
-        has_zero = np.diff(csc.indptr) < X.shape[0]
-        zero_inside = has_zero & (low != 0) & (high != 0)
-        return candidates & ~has_other & ~zero_inside
-    two = candidates.copy()
-    step = max(1, (1 << 22) // max(1, X.shape[1]))
-    for start in range(0, X.shape[0], step):
-        block = X[start : start + step]
-        two &= np.all((block == low.astype(X.dtype)) | (block == high.astype(X.dtype)), axis=0)
-    return two
+def _two_valued_sparse(X, positions) -> np.ndarray:
+    """Which of the sparse columns ``positions`` hold exactly two values (O(nnz))."""
+    csc = X.tocsc()[:, positions]
+    low, high = _ranges(csc)
+    columns = np.repeat(np.arange(csc.shape[1]), np.diff(csc.indptr))
+    inside = (csc.data != low[columns]) & (csc.data != high[columns])
+    has_other = np.bincount(columns[inside], minlength=csc.shape[1]) > 0
+    has_zero = np.diff(csc.indptr) < csc.shape[0]
+    zero_inside = has_zero & (low != 0) & (high != 0)
+    return (low < high) & ~has_other & ~zero_inside
+
+
+def _two_valued_dense(X, positions) -> np.ndarray:
+    """Which of the columns ``positions`` hold exactly two values.
+
+    A prefix of rows rules out almost every column of continuous data; only
+    the columns with at most two values there are read in full.
+    """
+    prefix = X[:_PREFIX_ROWS, positions]
+    low, high = prefix.min(axis=0), prefix.max(axis=0)
+    candidates = np.all((prefix == low) | (prefix == high), axis=0)
+    result = np.zeros(len(positions), dtype=bool)
+    for i in np.flatnonzero(candidates):
+        column = X[:, positions[i]]
+        low, high = column.min(), column.max()
+        result[i] = low < high and bool(np.all((column == low) | (column == high)))
+    return result
+
+
+_PREFIX_ROWS = 1024
+
+
+def _overflow_columns(X, positions, support, largest: float) -> np.ndarray:
+    """The columns of ``positions`` whose new values could overflow."""
+    # Fast path: bound every column by the whole matrix's extremes.
+    low, high = np.array([X.min()], dtype=np.float64), np.array([X.max()], dtype=np.float64)
+    if not _overflowing(low, high, support, largest).any():
+        return np.zeros(len(positions), dtype=bool)
+    low, high = _ranges(X[:, positions])
+    return _overflowing(low, high, support, largest)
 
 
 def check_columns_to_mix(X, positions, names, support, *, y=None) -> None:
@@ -84,11 +105,9 @@ def check_columns_to_mix(X, positions, names, support, *, y=None) -> None:
     """
     if positions.size == 0 or X.shape[0] == 0:
         return
-    mixed = X[:, positions]
-    low, high = _ranges(mixed)
     label = [int(p) if names is None else names[p] for p in positions]
     largest = float(np.finfo(X.dtype).max)
-    too_wide = [label[i] for i in np.flatnonzero(_overflowing(low, high, support, largest))]
+    too_wide = [label[i] for i in np.flatnonzero(_overflow_columns(X, positions, support, largest))]
     if (
         y is not None
         and _overflowing(
@@ -109,7 +128,8 @@ def check_columns_to_mix(X, positions, names, support, *, y=None) -> None:
         )
     if X.shape[0] < 3:
         return
-    flags = [label[i] for i in np.flatnonzero(_two_valued(mixed, low, high))]
+    two = _two_valued_sparse(X, positions) if sp.issparse(X) else _two_valued_dense(X, positions)
+    flags = [label[i] for i in np.flatnonzero(two)]
     if flags:
         warnings.warn(
             f"column(s) {flags} hold exactly two distinct values (like a 0/1 flag) "
