@@ -65,11 +65,12 @@ for name, params in mixers.items():
     X_syn, y_syn = resampler.fit_resample(X, y)
     coefficients[name], residual_variance[name] = fit_least_squares(X_syn, y_syn)
     expected_factor[name] = resampler.weight_law_.covariance_factor
-    # structure_report regresses the target column on all the others, as above.
+    # structure_report regresses the target column on all the others, as above, and
+    # reports the coefficients' error standardised by the original's SDs.
     report = structure_report(np.column_stack([X, y]), np.column_stack([X_syn, y_syn]), target=-1)
     coef_error[name] = report["coefficients"]
 
-print(f"{'':<10}{'rel. error LS coefs':>22}{'residual var. ratio':>22}{'expected':>10}")
+print(f"{'':<10}{'LS coef. error (std.)':>22}{'residual var. ratio':>22}{'expected':>10}")
 for name in mixers:
     ratio = residual_variance[name] / residual_variance["original"]
     print(f"{name:<10}{coef_error[name]:>22.3f}{ratio:>22.3f}{expected_factor[name]:>10.3f}")
@@ -81,7 +82,7 @@ names = list(coefficients)
 width = 0.8 / len(names)
 positions = np.arange(len(feature_names))
 for offset, name in enumerate(names):
-    label = name if name == "original" else f"{name} (rel. error {coef_error[name]:.2f})"
+    label = name if name == "original" else f"{name} (error {coef_error[name]:.2f})"
     ax_coef.bar(positions + (offset - 1.5) * width, coefficients[name], width, label=label)
 ax_coef.axhline(0, color="black", lw=0.8)
 ax_coef.set_xticks(positions, feature_names)

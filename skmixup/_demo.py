@@ -114,11 +114,11 @@ def _print_reports(reports, laws, out) -> None:
     rows = [
         ("weight support", lambda name: "[{:g}, {:g}]".format(*laws[name].support)),
         ("covariance factor", lambda name: f"{laws[name].covariance_factor:.3f}"),
-        ("rel. error mean", lambda name: f"{reports[name]['mean']:.3f}"),
-        ("rel. error variances", lambda name: f"{reports[name]['variance']:.3f}"),
-        ("rel. error covariance", lambda name: f"{reports[name]['covariance']:.3f}"),
-        ("rel. error LS coefs", lambda name: f"{reports[name]['coefficients']:.3f}"),
-        ("total variance ratio", lambda name: f"{reports[name]['variance_ratio']:.3f}"),
+        ("error mean (SDs)", lambda name: f"{reports[name]['mean']:.3f}"),
+        ("error variances", lambda name: f"{reports[name]['variance']:.3f}"),
+        ("error covariance", lambda name: f"{reports[name]['covariance']:.3f}"),
+        ("error LS coefs (std.)", lambda name: f"{reports[name]['coefficients']:.3f}"),
+        ("variance ratio", lambda name: f"{reports[name]['variance_ratio']:.3f}"),
     ]
     print(f"{'':<24}" + "".join(f"{name:>12}" for name in reports), file=out)
     for label, cell in rows:

@@ -36,6 +36,34 @@ def _check_non_negative(name: str, value) -> float:
     return value
 
 
+def _representable(value: float) -> bool:
+    """Finite and not within the smallest floats."""
+    return bool(np.isfinite(value)) and abs(value) >= 1e-300
+
+
+def _check_shapes(alpha: float, beta: float) -> None:
+    # numpy's Beta sampler needs alpha + beta finite (1e308 each draws only 0).
+    if not np.isfinite(alpha + beta + 1.0) or min(alpha, beta) < 1e-300:
+        raise ValueError(
+            f"alpha={alpha!r} and beta={beta!r} cannot be sampled in floating "
+            "point: keep them between 1e-300 and about 1e300 (alpha + beta finite)."
+        )
+
+
+# W = c V - eps0 carries a rounding error of about c * 1e-16: past this width
+# the weights (and their moments) are no longer what the law says.
+_MAX_WIDTH = 1e8
+
+
+def _check_width(eps0: float, eps1: float) -> None:
+    if not 1.0 + eps0 + eps1 <= _MAX_WIDTH:
+        raise ValueError(
+            f"eps0={eps0!r} and eps1={eps1!r} are too large: weights on "
+            f"[-eps0, 1 + eps1] wider than {_MAX_WIDTH:g} lose their precision in "
+            "floating point (rounding error about (1 + eps0 + eps1) * 1e-16)."
+        )
+
+
 class WeightLaw(ABC):
     """Distribution of the mixing weight ``W``.
 
@@ -170,6 +198,7 @@ class Beta(WeightLaw):
     def __init__(self, alpha: float, beta: float | None = None):
         self.alpha = _check_positive("alpha", alpha)
         self.beta = self.alpha if beta is None else _check_positive("beta", beta)
+        _check_shapes(self.alpha, self.beta)
 
     @property
     def support(self) -> tuple[float, float]:
@@ -228,6 +257,8 @@ class EpBeta(WeightLaw):
         self.beta = _check_positive("beta", beta)
         self.eps0 = _check_non_negative("eps0", eps0)
         self.eps1 = _check_non_negative("eps1", eps1)
+        _check_shapes(self.alpha, self.beta)
+        _check_width(self.eps0, self.eps1)
 
     @classmethod
     def variance_preserving(cls, eps0: float = 0.3, eps1: float = 0.3, mean: float = 0.5) -> EpBeta:
@@ -261,10 +292,19 @@ class EpBeta(WeightLaw):
                 "eps0 and eps1 are both 0: no law on [0, 1] has E[W^2] = E[W] "
                 "apart from the degenerate one; give eps0 > 0 or eps1 > 0."
             )
+        _check_width(eps0, eps1)
         c = 1.0 + eps0 + eps1
-        total = (eps0 * (1.0 - mean) + eps1 * mean + eps0 * eps1) / (mean * (1.0 - mean))
-        alpha = (mean + eps0) * total / c
-        beta = (1.0 + eps1 - mean) * total / c
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            total = (eps0 * (1.0 - mean) + eps1 * mean + eps0 * eps1) / (mean * (1.0 - mean))
+            alpha = (mean + eps0) * total / c
+            beta = (1.0 + eps1 - mean) * total / c
+        if not all(_representable(v) for v in (c, alpha, beta, alpha + beta + 1.0)):
+            raise ValueError(
+                f"eps0={eps0!r}, eps1={eps1!r} and mean={mean!r} are too extreme: the "
+                f"variance-preserving law would need shape parameters alpha={alpha:g} "
+                f"and beta={beta:g}, beyond what floating point can sample. Keep eps0 "
+                "and eps1 above about 1e-100 (or exactly 0) and mean further from 0 and 1."
+            )
         return cls(alpha, beta, eps0, eps1)
 
     @property

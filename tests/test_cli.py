@@ -9,7 +9,7 @@ from skmixup.cli import main
 def test_demo_prints_tables_and_writes_figure(tmp_path, capsys):
     assert main(["demo", "--output-dir", str(tmp_path), "--generations", "3"]) == 0
     printed = capsys.readouterr().out
-    assert "rel. error covariance" in printed and "EpBeta" in printed
+    assert "error covariance" in printed and "EpBeta" in printed
     assert (tmp_path / "skmixup_demo.png").stat().st_size > 10_000
     lines = [line.split() for line in printed.splitlines() if line.strip().startswith("3 ")]
     uniform, beta, epbeta = map(float, lines[0][1:4])

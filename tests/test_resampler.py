@@ -230,12 +230,13 @@ def test_bad_input_is_refused_before_any_work(X, y, params, error, match):
     assert not hasattr(resampler, "n_synthetic_")
 
 
-def test_non_numeric_dataframe_column_must_be_declared():
+def test_non_numeric_dataframe_column_must_be_declared_without_auto():
     frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "colour": ["r", "g", "b", "r"]})
-    with pytest.raises(ValueError, match="column 'colour' has non-numeric dtype"):
-        EpBetaMixupResampler().fit_resample(frame, [0, 0, 1, 1])
+    y = np.array([0, 0, 1, 1])
+    with pytest.raises(ValueError, match=r"non-numeric column\(s\) 'colour'"):
+        EpBetaMixupResampler(categorical_features=None).fit_resample(frame, y)
     with pytest.raises(ValueError, match="unknown column"):
-        EpBetaMixupResampler(categorical_features=["color"]).fit_resample(frame, [0, 0, 1, 1])
+        EpBetaMixupResampler(categorical_features=["color"]).fit_resample(frame, y)
 
 
 def test_single_row_class_can_be_left_out():

@@ -353,7 +353,7 @@ class _BaseMixupNeuralNet(BaseEstimator):
         if getattr(self.mixer, "categorical_features", None) not in (None, "auto"):
             raise ValueError(
                 "the mixer's categorical_features do not apply to network training: "
-                "encode categorical columns before the network and leave it None."
+                "encode categorical columns before the network and leave it 'auto'."
             )
         self.mixer_ = clone(self.mixer)
         if self.mixer_.random_state is None:

@@ -17,10 +17,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
+from skmixup._column_checks import check_columns_to_mix
 from skmixup._engine import MixPlan, draw_plan, interpolate
 from skmixup._random import as_generator
 from skmixup._tables import (
     FrameCodec,
+    check_numeric_array,
     is_dataframe,
     resolve_categorical,
     restore_like,
@@ -55,10 +57,29 @@ _RESAMPLER_PARAMETERS_DOC = """sampling_strategy : float, str, dict or callable,
         weights, 24 bytes a row) would not fit in this machine's physical
         memory, is refused with a ``ValueError`` before any work.
 
-    categorical_features : array-like of int, str or bool, default=None
+    categorical_features : 'auto', array-like of int, str or bool, or None, \
+            default='auto'
         Columns copied from the anchor row instead of interpolated (as
-        SMOTENC does): indices, column names (DataFrame input) or a
-        boolean mask. Non-numeric DataFrame columns must be listed here.
+        SMOTENC does). 'auto' copies every non-numeric DataFrame column
+        (string, object, category, bool, nullable boolean) and mixes the
+        rest; datetime and timedelta columns are mixed as instants. Or
+        list them: indices, column labels or a boolean mask; a DataFrame
+        with integer column labels reads integers as labels, any other
+        DataFrame reads them as positions. ``None`` copies nothing. With a
+        list or ``None``, every non-numeric column left out is reported in
+        one ``ValueError``. Arrays have no non-numeric columns: 'auto' and
+        ``None`` copy nothing there.
+
+    clip : {'dtype', 'observed'}, default='dtype'
+        Range of the new values. 'dtype' rounds integer (and datetime)
+        columns to the nearest value and clips them to their dtype's range
+        (no wrap-around), and clips floats stored in a narrower type
+        (float16, float32 in a DataFrame) to its finite range. 'observed'
+        also keeps every mixed column inside its minimum and maximum in
+        ``X`` (counts, ages, pixel values). Clipping pulls extrapolated
+        values in, so it shrinks the variance a little (more with wider
+        weights); measure it with :func:`skmixup.metrics.structure_report`
+        (``variance_ratio``, ``variance``).
 
     synthetic_only : bool, default=False
         Return only the new rows, for releasing synthetic data instead of
@@ -107,7 +128,8 @@ class BaseMixupResampler(BaseOverSampler):
         **BaseOverSampler._parameter_constraints,
         "factor": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "n_samples": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "categorical_features": ["array-like", None],
+        "categorical_features": [StrOptions({"auto"}), "array-like", None],
+        "clip": [StrOptions({"dtype", "observed"})],
         "synthetic_only": ["boolean"],
         "target_type": [StrOptions({"auto", "classification", "regression"})],
         "single_row_classes": [StrOptions({"raise", "skip"})],
@@ -121,7 +143,8 @@ class BaseMixupResampler(BaseOverSampler):
         sampling_strategy="auto",
         factor=None,
         n_samples=None,
-        categorical_features=None,
+        categorical_features="auto",
+        clip="dtype",
         synthetic_only=False,
         target_type="auto",
         single_row_classes="raise",
@@ -134,6 +157,7 @@ class BaseMixupResampler(BaseOverSampler):
         self.factor = factor
         self.n_samples = n_samples
         self.categorical_features = categorical_features
+        self.clip = clip
         self.synthetic_only = synthetic_only
         self.target_type = target_type
         self.random_state = random_state
@@ -193,7 +217,9 @@ class BaseMixupResampler(BaseOverSampler):
         ----------
         X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
             Rows to mix. A DataFrame comes back as a DataFrame with the same
-            columns and dtypes; float32 stays float32; CSR/CSC stay sparse.
+            columns and dtypes; float32 stays float32; integer arrays keep
+            their dtype (new values rounded and clipped, see ``clip``);
+            CSR/CSC stay sparse.
         y : array-like of shape (n_samples,) or None, default=None
             Class labels (kept hard, pairs drawn within each class) or a
             continuous target (mixed with the same weight as the row); see
@@ -295,12 +321,11 @@ class BaseMixupResampler(BaseOverSampler):
                     f"X and y have inconsistent numbers of rows: {X.shape[0]} and "
                     f"{y_array.shape[0]}."
                 )
-            categorical = resolve_categorical(
-                self.categorical_features, X.shape[1], list(X.columns)
-            )
-            codec = FrameCodec(X, categorical)
+            codec = FrameCodec(X, self.categorical_features, clip=self.clip)
             matrix = check_array(codec.encode(X), dtype=None, ensure_min_samples=2, input_name="X")
+            categorical = codec.categorical
         else:
+            check_numeric_array(X)
             checks = dict(
                 reset=True,
                 accept_sparse=["csr", "csc"],
@@ -324,10 +349,17 @@ class BaseMixupResampler(BaseOverSampler):
         strategy, n_new = self._count_new_rows(y_array, matrix.shape[0])
         _check_output_size(matrix, n_new, self.synthetic_only, self._count_source())
         self.weight_law_ = self._make_weight_law(self._mixable_columns(matrix), y_array)
+        check_columns_to_mix(
+            matrix,
+            np.setdiff1d(np.arange(matrix.shape[1]), categorical),
+            None if codec is None else list(X.columns),
+            self.weight_law_.support,
+            y=y_array if target_type == "regression" else None,
+        )
         self.sampling_strategy_, self.n_synthetic_ = strategy, n_new
         column_list = isinstance(y, list) and ova_classes is None and y_array.ndim == 1
         column_list = column_list and isinstance(y[0], (list, tuple))
-        return _Prepared(matrix, y_array, codec, ova_classes, column_list)
+        return _Prepared(matrix, y_array, codec, ova_classes, column_list, self.clip)
 
     def _check_target(self, y):
         """Return the 1-D target, its kind, and the classes if one-vs-all encoded."""
@@ -585,7 +617,8 @@ def _check_output_size(X, n_new: int, synthetic_only: bool, source: str) -> None
 class _Prepared:
     """Validated data of one call, and how to give results back."""
 
-    def __init__(self, matrix, y, codec, ova_classes, column_list=False):
+    def __init__(self, matrix, y, codec, ova_classes, column_list=False, clip="dtype"):
+        self.clip = clip
         self.matrix = matrix
         self.y = y
         self.codec = codec
@@ -605,7 +638,8 @@ class _Prepared:
                 else pd.concat([X.reset_index(drop=True), new_rows], ignore_index=True)
             )
         else:
-            X_out = restore_like(X, X_res)
+            n_orig = 0 if synthetic_only else self.matrix.shape[0]
+            X_out = restore_like(X, X_res, n_original=n_orig, clip=self.clip)
         if y is None:
             return X_out, None
         y_out = restore_like(y, y_res, one_vs_all_classes=self.ova_classes)

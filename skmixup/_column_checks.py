@@ -1,0 +1,143 @@
+"""Checks on the columns to be mixed, run before any row is made.
+
+* Overflow: a new value ``x_a + (1 - w) (x_p - x_a)`` is refused up front
+  when the weights' support lets it (or an intermediate) leave the working
+  float type's finite range, rather than coming back as inf or NaN.
+* Columns that look categorical: a numeric column with exactly two distinct
+  values is mixed into many values; a ``BinaryFeatureWarning`` names them.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+
+from skmixup.exceptions import BinaryFeatureWarning
+
+__all__ = ["check_columns_to_mix"]
+
+
+def _ranges(X) -> tuple[np.ndarray, np.ndarray]:
+    if sp.issparse(X):
+        low = np.asarray(X.min(axis=0).todense(), dtype=np.float64).ravel()
+        high = np.asarray(X.max(axis=0).todense(), dtype=np.float64).ravel()
+        return low, high
+    return X.min(axis=0).astype(np.float64), X.max(axis=0).astype(np.float64)
+
+
+def _overflowing(low, high, support, largest: float) -> np.ndarray:
+    """Columns whose new values may exceed ``largest`` in absolute value.
+
+    ``|x_a + (1 - w)(x_p - x_a)| <= M + c R`` and ``|w x_a + (1 - w) x_p| <=
+    (a + c) M`` with ``M`` the largest magnitude, ``R`` the range, ``a`` and
+    ``c`` the largest ``|w|`` and ``|1 - w|``; both are computed halved so
+    that the check itself cannot overflow.
+    """
+    w_low, w_high = support
+    c = max(abs(1.0 - w_low), abs(1.0 - w_high))
+    a = max(abs(w_low), abs(w_high))
+    half_magnitude = np.maximum(np.abs(low), np.abs(high)) / 2
+    half_range = high / 2 - low / 2
+    with np.errstate(over="ignore", invalid="ignore"):
+        bound = np.maximum(half_magnitude + c * half_range, (a + c) * half_magnitude)
+    return ~(bound <= largest / 2)
+
+
+def _two_valued_sparse(X, positions) -> np.ndarray:
+    """Which of the sparse columns ``positions`` hold exactly two values (O(nnz))."""
+    csc = X.tocsc()[:, positions]
+    low, high = _ranges(csc)
+    columns = np.repeat(np.arange(csc.shape[1]), np.diff(csc.indptr))
+    inside = (csc.data != low[columns]) & (csc.data != high[columns])
+    has_other = np.bincount(columns[inside], minlength=csc.shape[1]) > 0
+    has_zero = np.diff(csc.indptr) < csc.shape[0]
+    zero_inside = has_zero & (low != 0) & (high != 0)
+    return (low < high) & ~has_other & ~zero_inside
+
+
+def _two_valued_dense(X, positions) -> np.ndarray:
+    """Which of the columns ``positions`` hold exactly two values.
+
+    A prefix of rows rules out almost every column of continuous data; only
+    the columns with at most two values there are read in full.
+    """
+    prefix = X[:_PREFIX_ROWS, positions]
+    low, high = prefix.min(axis=0), prefix.max(axis=0)
+    candidates = np.all((prefix == low) | (prefix == high), axis=0)
+    result = np.zeros(len(positions), dtype=bool)
+    for i in np.flatnonzero(candidates):
+        column = X[:, positions[i]]
+        low, high = column.min(), column.max()
+        result[i] = low < high and bool(np.all((column == low) | (column == high)))
+    return result
+
+
+_PREFIX_ROWS = 1024
+
+
+def _overflow_columns(X, positions, support, largest: float) -> np.ndarray:
+    """The columns of ``positions`` whose new values could overflow."""
+    # Fast path: bound every column by the whole matrix's extremes.
+    low, high = np.array([X.min()], dtype=np.float64), np.array([X.max()], dtype=np.float64)
+    if not _overflowing(low, high, support, largest).any():
+        return np.zeros(len(positions), dtype=bool)
+    low, high = _ranges(X[:, positions])
+    return _overflowing(low, high, support, largest)
+
+
+def check_columns_to_mix(X, positions, names, support, *, y=None) -> None:
+    """Refuse overflowing columns and warn about two-valued ones.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix
+        The float matrix that is mixed.
+    positions : ndarray of int
+        The mixed (non-categorical) columns.
+    names : list or None
+        Column labels for messages (positions when ``None``).
+    support : tuple of float
+        Closed interval holding every weight.
+    y : ndarray or None
+        A continuous target mixed with the same weights.
+    """
+    if positions.size == 0 or X.shape[0] == 0:
+        return
+    label = [int(p) if names is None else names[p] for p in positions]
+    largest = float(np.finfo(X.dtype).max)
+    too_wide = [label[i] for i in np.flatnonzero(_overflow_columns(X, positions, support, largest))]
+    if (
+        y is not None
+        and _overflowing(
+            np.array([y.min()], dtype=np.float64),
+            np.array([y.max()], dtype=np.float64),
+            support,
+            float(np.finfo(y.dtype).max),
+        ).any()
+    ):
+        too_wide.append("y")
+    if too_wide:
+        hint = " or cast X to float64" if X.dtype == np.float32 else ""
+        raise ValueError(
+            f"column(s) {too_wide} hold values so large that new values w * x_a + "
+            f"(1 - w) * x_p, with weights in [{support[0]:g}, {support[1]:g}], could "
+            f"overflow {X.dtype} (largest finite value {largest:.4g}) and become "
+            f"infinite. Rescale these columns (divide them by a power of 10){hint}."
+        )
+    if X.shape[0] < 3:
+        return
+    two = _two_valued_sparse(X, positions) if sp.issparse(X) else _two_valued_dense(X, positions)
+    flags = [label[i] for i in np.flatnonzero(two)]
+    if flags:
+        warnings.warn(
+            f"column(s) {flags} hold exactly two distinct values (like a 0/1 flag) "
+            "and are mixed as numbers, so new rows get values between (and, with "
+            "expanded weights, beyond) the two. To copy them from the anchor row "
+            "instead, declare them in categorical_features, or give them a bool or "
+            "category dtype (categorical_features='auto' copies those); filter "
+            "skmixup.exceptions.BinaryFeatureWarning if mixing them is intended.",
+            BinaryFeatureWarning,
+            stacklevel=5,  # the caller of fit_resample (through sklearn's wrapper)
+        )
