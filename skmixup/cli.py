@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 METHODS = ("epbeta", "kmixup", "multimix")
@@ -46,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--categorical",
         help="comma-separated columns copied from the anchor row instead of mixed",
     )
+    resample.add_argument(
+        "--single-row-classes",
+        choices=("raise", "skip"),
+        default=None,
+        help="a class with one row: error (raise, the default) or no new rows (skip)",
+    )
     resample.add_argument("--seed", type=int, default=None, help="random seed")
     resample.add_argument("--quiet", action="store_true", help="print nothing on success")
     epbeta = resample.add_argument_group("epbeta")
@@ -84,6 +91,7 @@ PARAMETER_OPTIONS = {
     "k": "--k",
     "alpha": "--alpha",
     "n_interpolations": "--n-interpolations",
+    "single_row_classes": "--single-row-classes",
 }
 
 
@@ -126,7 +134,7 @@ def _make_resampler(args, categorical):
         random_state=args.seed,
     )
     # Options left out keep the estimator's own defaults.
-    for name in (*METHOD_OPTIONS[args.method], "n_interpolations"):
+    for name in (*METHOD_OPTIONS[args.method], "n_interpolations", "single_row_classes"):
         if getattr(args, name) is not None:
             params[name] = getattr(args, name)
     return classes[args.method](**params)
@@ -186,6 +194,24 @@ def cli_words(message: str) -> str:
     )
 
 
+@contextlib.contextmanager
+def _warnings_in_cli_words(quiet: bool):
+    """Print the library's warnings once each, as one line in the command's words."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            seen = set()
+            for warning in caught:
+                message = cli_words(" ".join(str(warning.message).split()))
+                if not quiet and message not in seen:
+                    print(f"skmixup resample: warning: {message}", file=sys.stderr)
+                seen.add(message)
+
+
 def run_resample(args) -> int:
     import numpy as np
     import pandas as pd
@@ -223,7 +249,10 @@ def run_resample(args) -> int:
         X, y = frame, pd.Series(np.zeros(frame.shape[0]), name="__none__")
         args.target_type = "regression"
     resampler = _make_resampler(args, categorical)
-    with stages.stage(f"checking the table and counting new rows ({args.method})") as stage:
+    with (
+        stages.stage(f"checking the table and counting new rows ({args.method})") as stage,
+        _warnings_in_cli_words(args.quiet),
+    ):
         resampler.fit(X, y)
         stage.summary = f"{resampler.n_synthetic_:,} new rows to make"
         if args.target is not None:
@@ -232,12 +261,13 @@ def run_resample(args) -> int:
     if resampler.n_synthetic_ == 0 and not args.quiet:
         print(
             "skmixup resample: note: no new rows to make (the classes are already "
-            "balanced); add rows anyway with --factor F (F new rows per row of each "
-            "class) or --n-samples N",
+            "balanced, or those short of rows were skipped); add rows anyway with "
+            "--factor F (F new rows per row of each class) or --n-samples N",
             file=sys.stderr,
         )
     with stages.stage(f"mixing {resampler.n_synthetic_:,} new rows with {args.method}") as stage:
-        X_res, y_res = resampler.fit_resample(X, y)
+        with _warnings_in_cli_words(quiet=True):  # fit has said them already
+            X_res, y_res = resampler.fit_resample(X, y)
         result = X_res if args.target is None else X_res.assign(**{args.target: y_res.to_numpy()})
         result = result[columns]
         stage.summary = f"made {resampler.n_synthetic_:,} new rows"

@@ -290,7 +290,6 @@ def test_output_directory_and_input_as_output_are_refused(table, tmp_path, monke
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.csv", "in.csv", "link.csv", "sub"]
 
 
-@pytest.mark.xfail(strict=True, reason="needs w11a target inference")
 def test_diabetes_regression_target_needs_no_target_type(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     frame = load_diabetes(as_frame=True).frame
@@ -338,3 +337,23 @@ def test_csv_writer_falls_back_for_columns_arrow_cannot_hold(tmp_path):
     write_table(frame, tmp_path / "out.csv", progress=lambda done, total: calls.append(done))
     assert (tmp_path / "out.csv").read_text() == frame.to_csv(index=False)
     assert calls == [3]
+
+
+def test_library_warnings_are_printed_once_in_option_words(table, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    ratings = table.drop(columns="city").assign(
+        label=np.r_[np.repeat([1.0, 2.0, 3.0], [20, 20, 19]), 4.0]
+    )
+    ratings.to_csv("in.csv", index=False)
+    assert _main("in.csv", "out.csv", "--target", "label") == 1  # class 4.0 has one row
+    error = capsys.readouterr().err.strip().splitlines()
+    warnings = [line for line in error if line.startswith("skmixup resample: warning:")]
+    assert len(warnings) == 1 and "--target-type classification" in warnings[0]
+    assert "target_type" not in warnings[0]
+    assert "pass --single-row-classes skip" in error[-1]
+    args = ["--target", "label", "--target-type", "classification", "--single-row-classes", "skip"]
+    assert _main("in.csv", "out.csv", *args) == 0
+    error = capsys.readouterr().err
+    assert "warning:" in error and "receive no new rows" in error
+    counts = pd.read_csv("out.csv")["label"].value_counts().to_dict()
+    assert counts == {1.0: 20, 2.0: 20, 3.0: 20, 4.0: 1}  # 4.0 skipped
