@@ -1,11 +1,13 @@
 """Sphinx configuration of the skmixup documentation (builds offline)."""
 
 import os
+import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "doc" / "_ext"))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import skmixup  # noqa: E402
@@ -19,7 +21,7 @@ version = release
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.mathjax",
+    "mathtext_svg",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
@@ -27,6 +29,10 @@ extensions = [
 autosummary_generate = True
 autodoc_default_options = {
     "members": True,
+    # Public methods come from base classes (fit_resample from
+    # BaseMixupResampler, score from scikit-learn's mixins); torch's Module
+    # methods are left out of the pages of MLP and SoftTargetCrossEntropy.
+    "inherited-members": "Module,object",
     # scikit-learn's generated metadata-routing setters document themselves
     # with links into scikit-learn's own site.
     "exclude-members": ",".join(
@@ -40,7 +46,9 @@ templates_path = ["_templates"]
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py.md5"]
 html_theme = "alabaster"
 html_static_path = []
-# MathJax is loaded by the reader's browser; the build itself needs no network.
+# Math is drawn as SVG at build time by matplotlib's mathtext (doc/_ext/mathtext_svg.py):
+# no MathJax from a CDN, no LaTeX on the build machine.
+html_math_renderer = "mathtext_svg"
 
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
@@ -52,3 +60,21 @@ sphinx_gallery_conf = {
     "image_scrapers": ("matplotlib",),
     "abort_on_example_error": True,
 }
+
+
+def _foreign_references_as_text(app, what, name, obj, options, lines):
+    """Keep the words of ``:ref:`` links in docstrings inherited from scikit-learn.
+
+    Inherited members (``score``, ``get_metadata_routing``) bring docstrings
+    that cite labels of scikit-learn's own documentation, which this build
+    (offline, no intersphinx) cannot resolve.
+    """
+    if (getattr(obj, "__module__", None) or "").startswith("skmixup"):
+        return
+    for index, line in enumerate(lines):
+        line = re.sub(r":ref:`([^`<]+?)\s*<[^`>]+>`", r"\1", line)
+        lines[index] = re.sub(r":ref:`([^`]+)`", r"\1", line)
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _foreign_references_as_text)

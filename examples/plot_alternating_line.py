@@ -83,5 +83,4 @@ for ax in axes[-1]:
     ax.set_xlabel("position on the line")
 for ax in axes[:, 0]:
     ax.set_ylabel("probability of class 1")
-fig.savefig("alternating_line.png", dpi=80)
-print("wrote alternating_line.png")
+plt.show()

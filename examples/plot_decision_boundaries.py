@@ -63,5 +63,4 @@ for ax, (name, mixer) in zip(axes, settings.items()):
     ax.set_title(f"{name}\ntrain accuracy {accuracy:.3f}\nunsure area {unsure:.1%}")
     ax.set_aspect("equal")
 fig.colorbar(contours, ax=axes, shrink=0.8, label="probability of class 1 (outer ring)")
-fig.savefig("decision_boundaries.png", dpi=80)
-print("wrote decision_boundaries.png")
+plt.show()

@@ -39,5 +39,4 @@ for ax, (name, params) in zip(axes, mixers.items()):
     ax.set_title(f"{name}: variance kept {ratio:.2f}")
     ax.legend(loc="upper left")
 fig.tight_layout()
-fig.savefig("epbeta_covariance.png", dpi=90)
-print("wrote epbeta_covariance.png")
+plt.show()

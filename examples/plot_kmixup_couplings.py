@@ -23,6 +23,9 @@ from skmixup.pairing import OTBlockPairing
 X, y = make_rings(600, n_rings=2, noise=0.03, random_state=0)
 rng = np.random.default_rng(0)
 
+# One colour per class, used for the points and named in the legends.
+colours = {0: "tab:blue", 1: "tab:red"}
+
 fig, axes = plt.subplots(2, 2, figsize=(10, 10), sharex=True, sharey=True)
 for column, k in enumerate([1, 16]):
     ax = axes[0, column]
@@ -31,20 +34,23 @@ for column, k in enumerate([1, 16]):
         members = np.flatnonzero(y == label)
         anchors, partners = OTBlockPairing(k).pair(X, members, 75, rng)
         segments.extend(zip(X[anchors], X[partners]))
-    ax.scatter(*X.T, c=y, s=6, cmap="coolwarm")
+        ax.scatter(*X[members].T, color=colours[label], s=6, label=f"class {label}")
     ax.add_collection(LineCollection(segments, colors="black", linewidths=0.6, alpha=0.6))
+    ax.plot([], [], color="black", linewidth=0.6, label="pair mixed")
     ax.set_title(f"pairs mixed, k = {k}")
+    ax.legend(loc="upper right")
 
     resampler = KMixupResampler(k=k, alpha=1.0, factor=1.0, synthetic_only=True, random_state=0)
     X_new, y_new = resampler.fit_resample(X, y)
     off_ring = np.mean(np.abs(np.hypot(*X_new.T) - (y_new + 1.0)))
     ax = axes[1, column]
-    ax.scatter(*X.T, c="lightgrey", s=6, label="original")
-    ax.scatter(*X_new.T, c=y_new, s=6, cmap="coolwarm", label="synthetic")
+    ax.scatter(*X.T, color="lightgrey", s=6, label="original rows")
+    for label, colour in colours.items():
+        new = X_new[y_new == label]
+        ax.scatter(*new.T, color=colour, s=6, label=f"synthetic, class {label}")
     ax.set_title(f"synthetic rows, k = {k}: mean distance to ring {off_ring:.3f}")
     ax.legend(loc="upper right")
 for ax in axes.ravel():
     ax.set_aspect("equal")
 fig.tight_layout()
-fig.savefig("kmixup_couplings.png", dpi=80)
-print("wrote kmixup_couplings.png")
+plt.show()

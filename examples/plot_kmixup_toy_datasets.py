@@ -86,5 +86,4 @@ fig.suptitle(
     "lower panels: synthetic rows (colour: class) over the original rows (grey)"
 )
 fig.tight_layout(rect=(0, 0, 1, 0.98))
-fig.savefig("kmixup_toy_datasets.png", dpi=80)
-print("wrote kmixup_toy_datasets.png")
+plt.show()

@@ -125,5 +125,4 @@ for model, style in zip(models, ["-", "--"]):
     ax_score.plot([], [], color="black", ls=style, label=model)
 ax_score.legend(loc="lower left", fontsize=9)
 fig.tight_layout()
-fig.savefig("model_collapse.png", dpi=80)
-print("wrote model_collapse.png")
+plt.show()

@@ -51,5 +51,4 @@ for (i, j), value in np.ndenumerate(table):
     ax.text(j, i, f"{value:.3f}", ha="center", va="center", color="white")
 fig.colorbar(image)
 fig.tight_layout()
-fig.savefig("search_k_alpha.png", dpi=80)
-print("wrote search_k_alpha.png")
+plt.show()
