@@ -1,0 +1,535 @@
+"""Partition-wise resampling of Dask collections, with global, exact counts.
+
+``fit_resample(resampler, X, y)`` resamples a Dask DataFrame or Dask array
+partition by partition and returns lazy Dask collections. One pass over
+``y`` counts the classes (or the rows, for a continuous target) of every
+partition; the numbers of new rows are then computed for the whole table,
+exactly as the in-memory resampler computes them, and shared among the
+partitions in proportion to their per-class sizes (largest remainders).
+Each partition is resampled by a clone of ``resampler`` told its exact
+quota and seeded by its own child of one ``numpy.random.SeedSequence``,
+so the result does not depend on scheduling or on the number of workers.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import clone
+
+from skmixup._random import as_generator
+from skmixup.resampling._base import BaseMixupResampler, _proportional_split
+
+__all__ = ["fit_resample"]
+
+
+def fit_resample(resampler: BaseMixupResampler, X, y, *, target_type: str | None = None):
+    """Resample a Dask DataFrame or Dask array partition by partition.
+
+    The numbers of new rows are global and exact: ``sampling_strategy``,
+    ``factor``, ``n_samples`` and ``synthetic_only`` of ``resampler`` mean
+    what they mean in memory for the whole table. New rows of a class are
+    shared among the partitions in proportion to the class's rows in each
+    (largest remainders); each partition mixes only its own rows. With
+    EpBeta weights every partition's new rows keep that partition's mean and
+    covariance in expectation, so the union keeps the global ones (law of
+    total covariance); classic mixup shrinks only the within-partition part.
+
+    Parameters
+    ----------
+    resampler : EpBetaMixupResampler, KMixupResampler or MultiMixResampler
+        Its parameters define the resampling; it is cloned, not fitted.
+        ``random_state`` (an int, for reproducible output) seeds one
+        ``numpy.random.SeedSequence`` whose ``i``-th spawned child seeds
+        partition ``i``. A callable ``sampling_strategy`` is refused: it
+        would need the whole ``y`` in memory.
+    X : dask.dataframe.DataFrame or dask.array.Array of shape (n_samples, n_features)
+        Rows to mix (dense). Column chunks of an array are merged.
+    y : dask.dataframe.Series or 1-D dask.array.Array
+        Class labels or a continuous target, partitioned like ``X`` (same
+        number of partitions, same divisions or row chunks).
+    target_type : {'auto', 'classification', 'regression'} or None, default=None
+        Overrides ``resampler.target_type``. 'auto' reads ``y`` as a
+        continuous target when its dtype is floating and at least one value
+        is not an integer (decided by the counting pass over all of ``y``),
+        and as class labels otherwise. Give it explicitly when that rule
+        does not fit your target.
+
+    Returns
+    -------
+    X_resampled : dask.dataframe.DataFrame or dask.array.Array
+        Lazy. For each partition in order, its original rows (unchanged)
+        then its new rows; only the new rows with ``synthetic_only=True``.
+        A DataFrame keeps column names and dtypes (categorical columns
+        included) and gets a fresh index ``0 .. n - 1`` with known
+        divisions, as the in-memory resampler resets it; an array has
+        known chunks, one per partition.
+    y_resampled : dask.dataframe.Series or dask.array.Array
+        Matching targets, partitioned like ``X_resampled``.
+
+    Raises
+    ------
+    TypeError
+        When ``resampler``, ``X`` or ``y`` is of the wrong kind.
+    ValueError
+        When ``X`` and ``y`` are not partitioned alike, ``sampling_strategy``
+        is callable, ``y`` holds NaN or infinite values, or a class that
+        must receive new rows has no partition holding two of its rows.
+        Problems with the values of ``X`` (NaN, a non-numeric column not
+        declared categorical) are found by each partition's resampler when
+        the result is computed, and name the partition.
+
+    Notes
+    -----
+    Allocation: the class ``c`` receives ``N_c`` new rows in all, as in
+    memory; partition ``p`` holding ``n_pc`` of its rows receives its share
+    of ``N_c`` in proportion to ``n_pc`` (largest remainders, ties to the
+    earlier partition). A partition holding a single row of ``c`` cannot
+    mix it (the partner is another row of the class), so its share moves to
+    the partitions that hold two or more, again in proportion to their
+    sizes. If no partition holds two rows of ``c``, a ``ValueError`` asks
+    for fewer, larger partitions. For a continuous target the same rule
+    applies to the row counts.
+
+    Parameters fitted on the data (``KMixupResampler(fixed_perturbation=True)``'s
+    ``alpha``) are fitted per partition, on that partition's rows.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from skmixup import EpBetaMixupResampler
+    >>> from skmixup.dask import fit_resample
+    >>> rng = np.random.default_rng(0)
+    >>> frame = pd.DataFrame({"a": rng.normal(size=40), "b": rng.normal(size=40)})
+    >>> labels = pd.Series(np.r_[np.zeros(30, dtype=int), np.ones(10, dtype=int)])
+    >>> X, y = dd.from_pandas(frame, npartitions=4), dd.from_pandas(labels, npartitions=4)
+    >>> X_res, y_res = fit_resample(EpBetaMixupResampler(random_state=0), X, y)
+    >>> y_res.value_counts().compute().sort_index().tolist()
+    [30, 30]
+    >>> X_res.npartitions
+    4
+    """
+    plan = _plan(resampler, X, y, target_type=target_type)
+    return plan.collections()
+
+
+# -- validation --------------------------------------------------------------
+
+
+def _kind(obj) -> str | None:
+    import dask.array as da
+    import dask.dataframe as dd
+
+    if isinstance(obj, dd.DataFrame):
+        return "frame"
+    if isinstance(obj, dd.Series):
+        return "series"
+    if isinstance(obj, da.Array):
+        return "array"
+    return None
+
+
+def _check_inputs(resampler, X, y):
+    if not isinstance(resampler, BaseMixupResampler):
+        raise TypeError(
+            "resampler must be an skmixup resampler (EpBetaMixupResampler, "
+            f"KMixupResampler or MultiMixResampler), got {type(resampler).__name__}."
+        )
+    x_kind, y_kind = _kind(X), _kind(y)
+    if x_kind not in ("frame", "array") or (x_kind == "array" and X.ndim != 2):
+        raise TypeError(
+            "X must be a dask.dataframe.DataFrame or a 2-D dask.array.Array, got "
+            f"{type(X).__name__}; for data in memory call resampler.fit_resample."
+        )
+    if y_kind not in ("series", "array") or (y_kind == "array" and y.ndim != 1):
+        raise TypeError(
+            "y must be a dask.dataframe.Series or a 1-D dask.array.Array, got "
+            f"{type(y).__name__}{'' if y_kind != 'array' else f' with {y.ndim} dimensions'}."
+        )
+    if x_kind == "array":
+        X = X.rechunk({1: -1})
+    if X.npartitions != y.npartitions:
+        raise ValueError(
+            f"X and y must be partitioned alike: X has {X.npartitions} partitions and y "
+            f"{y.npartitions}; repartition one like the other."
+        )
+    if x_kind == "frame" and y_kind == "series" and X.known_divisions and y.known_divisions:
+        if tuple(X.divisions) != tuple(y.divisions):
+            raise ValueError(
+                "X and y must be partitioned alike: their divisions differ; take both "
+                "from one DataFrame (X = df.drop(columns=target), y = df[target])."
+            )
+    x_rows = X.chunks[0] if x_kind == "array" else None
+    y_rows = y.chunks[0] if y_kind == "array" else None
+    if x_rows is not None and y_rows is not None and not np.isnan(x_rows + y_rows).any():
+        if tuple(x_rows) != tuple(y_rows):
+            raise ValueError(
+                f"X and y must be partitioned alike: X's row chunks are {x_rows} and y's "
+                f"{y_rows}; rechunk y with y.rechunk((X.chunks[0],))."
+            )
+    return X, x_kind, y_kind
+
+
+def _seed_sequence(random_state) -> np.random.SeedSequence:
+    if random_state is None or isinstance(random_state, numbers.Integral):
+        return np.random.SeedSequence(random_state)
+    return np.random.SeedSequence(int(as_generator(random_state).integers(2**63)))
+
+
+# -- the counting pass -------------------------------------------------------
+
+
+def _as_1d(values) -> np.ndarray:
+    return values.to_numpy() if hasattr(values, "to_numpy") else np.asarray(values)
+
+
+def _count_partition(y_part, count_classes: bool):
+    """Rows, 'has a non-integer float', non-finite flag and class counts of one partition."""
+    values = _as_1d(y_part)
+    floating = np.issubdtype(values.dtype, np.floating)
+    nonfinite = bool(floating and not np.isfinite(values).all())
+    non_integer = bool(floating and not nonfinite and (values != np.rint(values)).any())
+    counts = None
+    if count_classes and not non_integer and not nonfinite:
+        labels, sizes = np.unique(values, return_counts=True)
+        counts = dict(zip(labels.tolist(), sizes.tolist()))
+    return values.shape[0], non_integer, nonfinite, counts
+
+
+def _new_rows_per_class(resampler, labels, sizes) -> dict:
+    # Interim: replaced by skmixup.resampling._counts once it is merged.
+    from imblearn.utils import check_sampling_strategy
+
+    labels_arr = np.asarray(labels)
+    sizes = np.asarray(sizes)
+    if resampler.factor is not None:
+        new = np.rint(resampler.factor * sizes).astype(int).tolist()
+        return dict(zip(labels, new))
+    if resampler.n_samples is not None:
+        return dict(zip(labels, _proportional_split(resampler.n_samples, sizes)))
+    y = np.repeat(labels_arr, sizes)
+    return dict(check_sampling_strategy(resampler.sampling_strategy, y, "over-sampling"))
+
+
+def _allocate(total: int, sizes: np.ndarray) -> np.ndarray:
+    """Share ``total`` among partitions in proportion to ``sizes``; rows alone cannot mix."""
+    weights = np.where(sizes >= 2, sizes, 0)
+    if total == 0:
+        return np.zeros(sizes.shape[0], dtype=np.int64)
+    return np.asarray(_proportional_split(total, weights), dtype=np.int64)
+
+
+# -- the plan ----------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    """Everything needed to resample each partition; builds the lazy outputs."""
+
+    resampler: BaseMixupResampler
+    X: object
+    y: object
+    x_kind: str
+    y_kind: str
+    target_type: str
+    rows: np.ndarray  # rows per partition
+    quotas: list  # per partition: dict label -> new rows, or int (regression)
+    seeds: list
+    x_meta: object
+    y_meta: object
+
+    @property
+    def n_new(self) -> np.ndarray:
+        if self.target_type == "regression":
+            return np.asarray(self.quotas, dtype=np.int64)
+        return np.asarray([sum(q.values()) for q in self.quotas], dtype=np.int64)
+
+    @property
+    def out_rows(self) -> np.ndarray:
+        return self.n_new + (0 if self.resampler.synthetic_only else self.rows)
+
+    def partition_tasks(self) -> list:
+        """One delayed ``(X_part, y_part)`` per partition, in order."""
+        from dask import delayed
+
+        x_parts = self.X.to_delayed()
+        if self.x_kind == "array":
+            x_parts = x_parts[:, 0]
+        y_parts = self.y.to_delayed()
+        starts = np.concatenate([[0], np.cumsum(self.out_rows)[:-1]])
+        resample = delayed(_resample_partition, pure=True, nout=2)
+        return [
+            resample(
+                self.resampler,
+                x_part,
+                y_part,
+                quota,
+                seed,
+                self.target_type,
+                int(start),
+                index,
+                self.x_meta,
+                self.y_meta,
+            )
+            for index, (x_part, y_part, quota, seed, start) in enumerate(
+                zip(x_parts, y_parts, self.quotas, self.seeds, starts)
+            )
+        ]
+
+    def collections(self):
+        import dask.array as da
+        import dask.dataframe as dd
+
+        tasks = self.partition_tasks()
+        out_rows = self.out_rows
+        if self.x_kind == "frame":
+            bounds = np.concatenate([[0], np.cumsum(out_rows)])
+            nonempty = out_rows > 0
+            if nonempty.all() and out_rows.sum() > 0:
+                divisions = tuple(bounds[:-1].tolist()) + (int(bounds[-1]) - 1,)
+            else:
+                divisions = None
+            X_res = dd.from_delayed(
+                [t[0] for t in tasks], meta=self.x_meta, divisions=divisions, verify_meta=False
+            )
+        else:
+            n_features = self.x_meta.shape[1]
+            X_res = da.concatenate(
+                [
+                    da.from_delayed(t[0], shape=(int(m), n_features), dtype=self.x_meta.dtype)
+                    for t, m in zip(tasks, out_rows)
+                ]
+            )
+        if self.y_kind == "series" and self.x_kind == "frame":
+            y_res = dd.from_delayed(
+                [t[1] for t in tasks], meta=self.y_meta, divisions=divisions, verify_meta=False
+            )
+        elif self.y_kind == "series":
+            y_res = dd.from_delayed([t[1] for t in tasks], meta=self.y_meta, verify_meta=False)
+        else:
+            y_res = da.concatenate(
+                [
+                    da.from_delayed(t[1], shape=(int(m),), dtype=self.y_meta.dtype)
+                    for t, m in zip(tasks, out_rows)
+                ]
+            )
+        return X_res, y_res
+
+
+def _plan(resampler, X, y, *, target_type=None) -> _Plan:
+    import dask
+
+    X, x_kind, y_kind = _check_inputs(resampler, X, y)
+    resampler = clone(resampler)
+    if target_type is not None:
+        resampler.set_params(target_type=target_type)
+    resampler._validate_params()
+    if callable(resampler.sampling_strategy):
+        raise ValueError(
+            "a callable sampling_strategy needs the whole y in memory and is not "
+            "supported on Dask; give a dict of counts, a float or a string."
+        )
+    if resampler.factor is not None and resampler.n_samples is not None:
+        raise ValueError("give at most one of factor and n_samples, not both.")
+    requested = resampler.target_type
+    y_dtype = y.dtype
+    if requested == "regression" and (
+        not np.issubdtype(np.dtype(getattr(y_dtype, "numpy_dtype", y_dtype)), np.number)
+        if not hasattr(y_dtype, "categories")
+        else True
+    ):
+        raise ValueError(f"target_type='regression' needs a numeric y, got dtype {y_dtype}.")
+
+    count = dask.delayed(_count_partition, pure=True)
+    stats = dask.compute(*[count(part, requested != "regression") for part in y.to_delayed()])
+    rows = np.asarray([s[0] for s in stats], dtype=np.int64)
+    if (rows == 0).all():
+        raise ValueError("y is empty: fit_resample needs at least 2 rows.")
+    bad = [i for i, s in enumerate(stats) if s[2]]
+    if bad:
+        raise ValueError(f"y contains NaN or infinite values (partition {bad[0]}).")
+    non_integer = any(s[1] for s in stats)
+    if requested == "classification" and non_integer:
+        raise ValueError(
+            "target_type='classification' but y holds non-integer numbers; use "
+            "target_type='regression' to mix a continuous target."
+        )
+    kind = "regression" if requested == "regression" or non_integer else "classification"
+
+    if kind == "regression":
+        if not (
+            isinstance(resampler.sampling_strategy, str) and resampler.sampling_strategy == "auto"
+        ):
+            raise ValueError(
+                "sampling_strategy applies to class labels; with a continuous "
+                "target give the number of new rows with n_samples or factor."
+            )
+        n_rows = int(rows.sum())
+        if resampler.factor is not None:
+            total = int(round(resampler.factor * n_rows))
+        else:
+            total = n_rows if resampler.n_samples is None else int(resampler.n_samples)
+        if total and not (rows >= 2).any():
+            raise ValueError(
+                "no partition of y holds 2 rows, so none can be mixed; use fewer, "
+                "larger partitions."
+            )
+        quotas = _allocate(total, rows).tolist()
+    else:
+        quotas = _class_quotas(resampler, [s[3] for s in stats])
+
+    ss = _seed_sequence(resampler.random_state)
+    seeds = ss.spawn(len(rows))
+    x_meta, y_meta = _metas(X, y, x_kind, y_kind, kind)
+    return _Plan(resampler, X, y, x_kind, y_kind, kind, rows, quotas, seeds, x_meta, y_meta)
+
+
+def _class_quotas(resampler, partition_counts: list) -> list:
+    totals: dict = {}
+    for counts in partition_counts:
+        for label, size in counts.items():
+            totals[label] = totals.get(label, 0) + size
+    labels = np.unique(np.asarray(list(totals), dtype=object if _mixed(totals) else None))
+    labels = labels.tolist()
+    if len(labels) < 2:
+        raise ValueError(
+            "y has a single class: class labels need at least 2 classes "
+            "(use target_type='regression' for a continuous target)."
+        )
+    sizes = [totals[label] for label in labels]
+    new = _new_rows_per_class(resampler, labels, sizes)
+    quotas = [{} for _ in partition_counts]
+    for label in labels:
+        total = int(new.get(label, 0))
+        if not total:
+            continue
+        per_partition = np.asarray([c.get(label, 0) for c in partition_counts])
+        if totals[label] < 2:
+            raise ValueError(
+                f"class {label!r} has a single row: within-class mixup needs at least "
+                "2 rows per class that receives new rows. Remove the class, or leave "
+                "it out of sampling_strategy (a dict) so it gets no new rows."
+            )
+        if not (per_partition >= 2).any():
+            raise ValueError(
+                f"class {label!r} has {totals[label]} rows but no partition holds 2 of "
+                "them, so none can mix it; use fewer, larger partitions (repartition)."
+            )
+        for p, share in enumerate(_allocate(total, per_partition)):
+            if share:
+                quotas[p][label] = int(share)
+    return quotas
+
+
+def _mixed(totals: dict) -> bool:
+    return len({type(label) for label in totals}) > 1
+
+
+def _metas(X, y, x_kind, y_kind, kind):
+    if x_kind == "frame":
+        x_meta = X._meta
+    else:
+        dtype = np.float32 if X.dtype == np.float32 else np.float64
+        x_meta = np.empty((0, X.shape[1]), dtype=dtype)
+    if y_kind == "series":
+        y_meta = y._meta
+    else:
+        dtype = y.dtype
+        if kind == "regression" and not np.issubdtype(dtype, np.floating):
+            dtype = np.float64
+        y_meta = np.empty(0, dtype=dtype)
+    return x_meta, y_meta
+
+
+# -- one partition -----------------------------------------------------------
+
+
+def _resample_partition(
+    resampler, X_part, y_part, quota, seed, target_type, start, index, x_meta, y_meta
+):
+    """Originals (unless ``synthetic_only``) then new rows of one partition."""
+    try:
+        return _resample_partition_unchecked(
+            resampler, X_part, y_part, quota, seed, target_type, start, x_meta, y_meta
+        )
+    except (ValueError, TypeError) as error:
+        raise type(error)(f"partition {index}: {error}") from error
+
+
+def _resample_partition_unchecked(
+    resampler, X_part, y_part, quota, seed, target_type, start, x_meta, y_meta
+):
+    import pandas as pd
+
+    if X_part.shape[0] != y_part.shape[0]:
+        raise ValueError(
+            f"X has {X_part.shape[0]} rows and y {y_part.shape[0]}: X and y must be "
+            "partitioned alike."
+        )
+    estimator = clone(resampler).set_params(
+        synthetic_only=True, random_state=np.random.default_rng(seed)
+    )
+    y_values = _as_1d(y_part)
+    n_new = quota if target_type == "regression" else sum(quota.values())
+    X_new = y_new = None
+    if n_new and target_type == "regression":
+        estimator.set_params(
+            target_type="regression", n_samples=int(n_new), factor=None, sampling_strategy="auto"
+        )
+        X_new, y_new = estimator.fit_resample(X_part, y_part)
+    elif n_new:
+        labels, sizes = np.unique(y_values, return_counts=True)
+        if labels.shape[0] >= 2:
+            strategy = {
+                label: size + quota.get(label, 0) for label, size in zip(labels.tolist(), sizes)
+            }
+            estimator.set_params(
+                target_type="classification",
+                sampling_strategy=strategy,
+                factor=None,
+                n_samples=None,
+            )
+            X_new, y_new = estimator.fit_resample(X_part, y_part)
+        else:
+            # One class here: mix the partition as one group, the label is that class.
+            estimator.set_params(
+                target_type="regression",
+                n_samples=int(n_new),
+                factor=None,
+                sampling_strategy="auto",
+            )
+            X_new, _ = estimator.fit_resample(X_part, np.zeros(y_values.shape[0]))
+            y_new = np.repeat(y_values[:1], n_new)
+    keep = not resampler.synthetic_only
+    if isinstance(x_meta, pd.DataFrame):
+        pieces = ([X_part.reset_index(drop=True)] if keep else []) + (
+            [X_new] if X_new is not None else []
+        )
+        X_out = pd.concat(pieces, ignore_index=True) if pieces else x_meta.iloc[:0]
+        X_out = X_out.astype(X_part.dtypes.to_dict())
+    else:
+        pieces = ([np.asarray(X_part)] if keep else []) + ([X_new] if X_new is not None else [])
+        X_out = (
+            np.concatenate([np.asarray(p, dtype=x_meta.dtype) for p in pieces])
+            if pieces
+            else np.empty((0, x_meta.shape[1]), dtype=x_meta.dtype)
+        )
+    pieces = ([y_values] if keep else []) + ([_as_1d(y_new)] if y_new is not None else [])
+    y_out = np.concatenate(pieces) if pieces else np.empty(0, dtype=y_values.dtype)
+    if isinstance(y_meta, pd.Series):
+        if np.issubdtype(y_out.dtype, np.floating) and y_meta.dtype.kind in "iu":
+            y_out = np.rint(y_out)
+        y_out = pd.Series(y_out, name=y_part.name).astype(y_part.dtype)
+    else:
+        y_out = y_out.astype(y_meta.dtype, copy=False)
+    if isinstance(X_out, pd.DataFrame):
+        X_out.index = pd.RangeIndex(start, start + X_out.shape[0])
+        if isinstance(y_out, pd.Series):
+            y_out.index = X_out.index
+    elif isinstance(y_out, pd.Series):
+        y_out.index = pd.RangeIndex(start, start + y_out.shape[0])
+    return X_out, y_out
