@@ -8,7 +8,6 @@ from abc import abstractmethod
 import numpy as np
 import scipy.sparse as sp
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import check_sampling_strategy
 from imblearn.utils import check_target_type as _check_class_target
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -24,6 +23,7 @@ from skmixup._tables import (
     restore_like,
 )
 from skmixup.pairing import RandomPairing
+from skmixup.resampling._counts import new_rows_continuous, new_rows_per_class
 from skmixup.weights import WeightLaw
 
 _MULTIOUTPUT_MESSAGE = (
@@ -325,21 +325,14 @@ class BaseMixupResampler(BaseOverSampler):
         return column_or_1d(y_in), "classification", None
 
     def _set_counts(self, y) -> None:
-        n_rows = y.shape[0]
-        if self.factor is not None and self.n_samples is not None:
-            raise ValueError("give at most one of factor and n_samples, not both.")
         if self.target_type_ == "regression":
-            if not (isinstance(self.sampling_strategy, str) and self.sampling_strategy == "auto"):
-                raise ValueError(
-                    "sampling_strategy applies to class labels; with a continuous "
-                    "target give the number of new rows with n_samples or factor."
-                )
-            if self.factor is not None:
-                n_new = int(round(self.factor * n_rows))
-            else:
-                n_new = n_rows if self.n_samples is None else int(self.n_samples)
             self.sampling_strategy_ = None
-            self.n_synthetic_ = n_new
+            self.n_synthetic_ = new_rows_continuous(
+                y.shape[0],
+                sampling_strategy=self.sampling_strategy,
+                factor=self.factor,
+                n_samples=self.n_samples,
+            )
             return
         labels, sizes = np.unique(y, return_counts=True)
         if labels.shape[0] < 2:
@@ -347,13 +340,14 @@ class BaseMixupResampler(BaseOverSampler):
                 "y has a single class: class labels need at least 2 classes "
                 "(use target_type='regression' for a continuous target)."
             )
-        if self.factor is not None:
-            new = np.rint(self.factor * sizes).astype(int)
-            strategy = dict(zip(labels.tolist(), new.tolist()))
-        elif self.n_samples is not None:
-            strategy = dict(zip(labels.tolist(), _proportional_split(self.n_samples, sizes)))
-        else:
-            strategy = check_sampling_strategy(self.sampling_strategy, y, "over-sampling")
+        strategy = new_rows_per_class(
+            labels,
+            sizes,
+            sampling_strategy=self.sampling_strategy,
+            factor=self.factor,
+            n_samples=self.n_samples,
+            y=y,
+        )
         singletons = [
             label
             for label, size in zip(labels.tolist(), sizes)
@@ -373,16 +367,6 @@ class BaseMixupResampler(BaseOverSampler):
         tags.input_tags.sparse = True
         tags.input_tags.dataframe = True
         return tags
-
-
-def _proportional_split(total: int, sizes: np.ndarray) -> list[int]:
-    """Split ``total`` in proportion to ``sizes`` with largest remainders."""
-    exact = total * sizes / sizes.sum()
-    base = np.floor(exact).astype(int)
-    remainder = total - base.sum()
-    order = np.argsort(-(exact - base), kind="stable")
-    base[order[:remainder]] += 1
-    return base.tolist()
 
 
 class _Prepared:
