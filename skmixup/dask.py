@@ -20,7 +20,12 @@ import numpy as np
 from sklearn.base import clone
 
 from skmixup._random import as_generator
-from skmixup.resampling._base import BaseMixupResampler, _proportional_split
+from skmixup.resampling._base import BaseMixupResampler
+from skmixup.resampling._counts import (
+    _proportional_split,
+    new_rows_continuous,
+    new_rows_per_class,
+)
 
 __all__ = ["fit_resample"]
 
@@ -200,27 +205,12 @@ def _count_partition(y_part, count_classes: bool):
     return values.shape[0], non_integer, nonfinite, counts
 
 
-def _new_rows_per_class(resampler, labels, sizes) -> dict:
-    # Interim: replaced by skmixup.resampling._counts once it is merged.
-    from imblearn.utils import check_sampling_strategy
-
-    labels_arr = np.asarray(labels)
-    sizes = np.asarray(sizes)
-    if resampler.factor is not None:
-        new = np.rint(resampler.factor * sizes).astype(int).tolist()
-        return dict(zip(labels, new))
-    if resampler.n_samples is not None:
-        return dict(zip(labels, _proportional_split(resampler.n_samples, sizes)))
-    y = np.repeat(labels_arr, sizes)
-    return dict(check_sampling_strategy(resampler.sampling_strategy, y, "over-sampling"))
-
-
 def _allocate(total: int, sizes: np.ndarray) -> np.ndarray:
     """Share ``total`` among partitions in proportion to ``sizes``; rows alone cannot mix."""
     weights = np.where(sizes >= 2, sizes, 0)
     if total == 0:
         return np.zeros(sizes.shape[0], dtype=np.int64)
-    return np.asarray(_proportional_split(total, weights), dtype=np.int64)
+    return np.asarray(_proportional_split(total, weights.tolist()), dtype=np.int64)
 
 
 # -- the plan ----------------------------------------------------------------
@@ -333,8 +323,6 @@ def _plan(resampler, X, y, *, target_type=None) -> _Plan:
             "a callable sampling_strategy needs the whole y in memory and is not "
             "supported on Dask; give a dict of counts, a float or a string."
         )
-    if resampler.factor is not None and resampler.n_samples is not None:
-        raise ValueError("give at most one of factor and n_samples, not both.")
     requested = resampler.target_type
     y_dtype = y.dtype
     if requested == "regression" and (
@@ -361,18 +349,12 @@ def _plan(resampler, X, y, *, target_type=None) -> _Plan:
     kind = "regression" if requested == "regression" or non_integer else "classification"
 
     if kind == "regression":
-        if not (
-            isinstance(resampler.sampling_strategy, str) and resampler.sampling_strategy == "auto"
-        ):
-            raise ValueError(
-                "sampling_strategy applies to class labels; with a continuous "
-                "target give the number of new rows with n_samples or factor."
-            )
-        n_rows = int(rows.sum())
-        if resampler.factor is not None:
-            total = int(round(resampler.factor * n_rows))
-        else:
-            total = n_rows if resampler.n_samples is None else int(resampler.n_samples)
+        total = new_rows_continuous(
+            int(rows.sum()),
+            sampling_strategy=resampler.sampling_strategy,
+            factor=resampler.factor,
+            n_samples=resampler.n_samples,
+        )
         if total and not (rows >= 2).any():
             raise ValueError(
                 "no partition of y holds 2 rows, so none can be mixed; use fewer, "
@@ -401,7 +383,13 @@ def _class_quotas(resampler, partition_counts: list) -> list:
             "(use target_type='regression' for a continuous target)."
         )
     sizes = [totals[label] for label in labels]
-    new = _new_rows_per_class(resampler, labels, sizes)
+    new = new_rows_per_class(
+        labels,
+        sizes,
+        sampling_strategy=resampler.sampling_strategy,
+        factor=resampler.factor,
+        n_samples=resampler.n_samples,
+    )
     quotas = [{} for _ in partition_counts]
     for label in labels:
         total = int(new.get(label, 0))
