@@ -221,8 +221,8 @@ class _Plan:
     """Everything needed to resample each partition; builds the lazy outputs."""
 
     resampler: BaseMixupResampler
-    X: object
-    y: object
+    x_parts: list  # one delayed partition each
+    y_parts: list
     x_kind: str
     y_kind: str
     target_type: str
@@ -246,10 +246,6 @@ class _Plan:
         """One delayed ``(X_part, y_part)`` per partition, in order."""
         from dask import delayed
 
-        x_parts = self.X.to_delayed()
-        if self.x_kind == "array":
-            x_parts = x_parts[:, 0]
-        y_parts = self.y.to_delayed()
         starts = np.concatenate([[0], np.cumsum(self.out_rows)[:-1]])
         resample = delayed(_resample_partition, pure=True, nout=2)
         return [
@@ -260,13 +256,14 @@ class _Plan:
                 quota,
                 seed,
                 self.target_type,
+                int(rows),
                 int(start),
                 index,
                 self.x_meta,
                 self.y_meta,
             )
-            for index, (x_part, y_part, quota, seed, start) in enumerate(
-                zip(x_parts, y_parts, self.quotas, self.seeds, starts)
+            for index, (x_part, y_part, quota, seed, rows, start) in enumerate(
+                zip(self.x_parts, self.y_parts, self.quotas, self.seeds, self.rows, starts)
             )
         ]
 
@@ -333,7 +330,21 @@ def _plan(resampler, X, y, *, target_type=None) -> _Plan:
         raise ValueError(f"target_type='regression' needs a numeric y, got dtype {y_dtype}.")
 
     count = dask.delayed(_count_partition, pure=True)
-    stats = dask.compute(*[count(part, requested != "regression") for part in y.to_delayed()])
+    # Unoptimised graphs: the optimiser may merge the partitions of a column
+    # projection (a Parquet read of y alone), so X and y would no longer match.
+    x_parts = X.to_delayed(optimize_graph=False)
+    if x_kind == "array":
+        x_parts = x_parts[:, 0]
+    x_parts, y_parts = list(x_parts), list(y.to_delayed(optimize_graph=False))
+    if len(x_parts) != len(y_parts):
+        raise ValueError(
+            f"X and y must be partitioned alike: X has {len(x_parts)} partitions and y "
+            f"{len(y_parts)}."
+        )
+    count_parts = list(y.to_delayed())  # reads y alone, when that keeps the partitions
+    if len(count_parts) != len(y_parts):
+        count_parts = y_parts
+    stats = dask.compute(*[count(part, requested != "regression") for part in count_parts])
     rows = np.asarray([s[0] for s in stats], dtype=np.int64)
     if (rows == 0).all():
         raise ValueError("y is empty: fit_resample needs at least 2 rows.")
@@ -367,7 +378,9 @@ def _plan(resampler, X, y, *, target_type=None) -> _Plan:
     ss = _seed_sequence(resampler.random_state)
     seeds = ss.spawn(len(rows))
     x_meta, y_meta = _metas(X, y, x_kind, y_kind, kind)
-    return _Plan(resampler, X, y, x_kind, y_kind, kind, rows, quotas, seeds, x_meta, y_meta)
+    return _Plan(
+        resampler, x_parts, y_parts, x_kind, y_kind, kind, rows, quotas, seeds, x_meta, y_meta
+    )
 
 
 def _class_quotas(resampler, partition_counts: list) -> list:
@@ -437,10 +450,15 @@ def _metas(X, y, x_kind, y_kind, kind):
 
 
 def _resample_partition(
-    resampler, X_part, y_part, quota, seed, target_type, start, index, x_meta, y_meta
+    resampler, X_part, y_part, quota, seed, target_type, rows, start, index, x_meta, y_meta
 ):
     """Originals (unless ``synthetic_only``) then new rows of one partition."""
     try:
+        if y_part.shape[0] != rows:
+            raise ValueError(
+                f"y has {y_part.shape[0]} rows here but {rows} when counted: the "
+                "collection changed between the counting pass and resampling."
+            )
         return _resample_partition_unchecked(
             resampler, X_part, y_part, quota, seed, target_type, start, x_meta, y_meta
         )
@@ -471,6 +489,12 @@ def _resample_partition_unchecked(
         X_new, y_new = estimator.fit_resample(X_part, y_part)
     elif n_new:
         labels, sizes = np.unique(y_values, return_counts=True)
+        here = dict(zip(labels.tolist(), sizes.tolist()))
+        if any(here.get(label, 0) < 2 for label in quota):
+            raise ValueError(
+                "y's classes here differ from those counted: the collection changed "
+                "between the counting pass and resampling."
+            )
         if labels.shape[0] >= 2:
             strategy = {
                 label: size + quota.get(label, 0) for label, size in zip(labels.tolist(), sizes)
