@@ -329,22 +329,22 @@ def _plan(resampler, X, y, *, target_type=None) -> _Plan:
     ):
         raise ValueError(f"target_type='regression' needs a numeric y, got dtype {y_dtype}.")
 
-    count = dask.delayed(_count_partition, pure=True)
-    # Unoptimised graphs: the optimiser may merge the partitions of a column
-    # projection (a Parquet read of y alone), so X and y would no longer match.
-    x_parts = X.to_delayed(optimize_graph=False)
+    # The optimiser's tuning step merges the partitions of a narrow column
+    # projection (a Parquet read of y alone), so X and y would no longer
+    # match: keep it off, and keep the column projections.
+    with dask.config.set({"optimization.tune.active": False}):
+        x_parts = X.to_delayed()
+        y_parts = list(y.to_delayed())
     if x_kind == "array":
         x_parts = x_parts[:, 0]
-    x_parts, y_parts = list(x_parts), list(y.to_delayed(optimize_graph=False))
+    x_parts = list(x_parts)
     if len(x_parts) != len(y_parts):
         raise ValueError(
             f"X and y must be partitioned alike: X has {len(x_parts)} partitions and y "
             f"{len(y_parts)}."
         )
-    count_parts = list(y.to_delayed())  # reads y alone, when that keeps the partitions
-    if len(count_parts) != len(y_parts):
-        count_parts = y_parts
-    stats = dask.compute(*[count(part, requested != "regression") for part in count_parts])
+    count = dask.delayed(_count_partition, pure=True)
+    stats = dask.compute(*[count(part, requested != "regression") for part in y_parts])
     rows = np.asarray([s[0] for s in stats], dtype=np.int64)
     if (rows == 0).all():
         raise ValueError("y is empty: fit_resample needs at least 2 rows.")
