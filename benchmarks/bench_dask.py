@@ -131,6 +131,11 @@ def main(argv=None) -> int:
     parser.add_argument("--partitions", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: 20,000 rows in 4 files, 1 worker, no baseline run",
+    )
     parser.add_argument("--dir", default=None, help="scratch directory (default: a temporary one)")
     parser.add_argument("--child", nargs=3, metavar=("ENGINE", "SOURCE", "OUTPUT"))
     args = parser.parse_args(argv)
@@ -138,16 +143,19 @@ def main(argv=None) -> int:
         child(*args.child, workers=args.workers)
         return 0
 
+    if args.quick:
+        args.rows, args.partitions, args.workers = 20000, 4, 1
     rows = int(args.rows)
     scratch = Path(tempfile.mkdtemp(prefix="bench_dask_", dir=args.dir))
     try:
         part_bytes = write_dataset(scratch / "data", rows, args.features, args.partitions)
-        write_dataset(scratch / "tiny", 1000 * args.partitions, args.features, args.partitions)
-        engines = [("memory", 1), ("dask", 1), ("dask", args.workers)]
+        if not args.quick:
+            write_dataset(scratch / "tiny", 1000 * args.partitions, args.features, args.partitions)
+        engines = [("memory", 1), ("dask", 1)] + [("dask", args.workers)] * (args.workers > 1)
         results = {}
         for engine, workers in engines:
             output = scratch / ("out.parquet" if engine == "memory" else "out")
-            _, constant = watch(engine, scratch / "tiny", output, workers)
+            constant = 0 if args.quick else watch(engine, scratch / "tiny", output, workers)[1]
             times, peaks = [], []
             for _ in range(args.repeats):
                 elapsed, peak = watch(engine, scratch / "data", output, workers)
