@@ -321,13 +321,8 @@ def _plan(resampler, X, y, *, target_type=None) -> _Plan:
             "supported on Dask; give a dict of counts, a float or a string."
         )
     requested = resampler.target_type
-    y_dtype = y.dtype
-    if requested == "regression" and (
-        not np.issubdtype(np.dtype(getattr(y_dtype, "numpy_dtype", y_dtype)), np.number)
-        if not hasattr(y_dtype, "categories")
-        else True
-    ):
-        raise ValueError(f"target_type='regression' needs a numeric y, got dtype {y_dtype}.")
+    if requested == "regression" and not _is_numeric(y.dtype):
+        raise ValueError(f"target_type='regression' needs a numeric y, got dtype {y.dtype}.")
 
     # The optimiser's tuning step merges the partitions of a narrow column
     # projection (a Parquet read of y alone), so X and y would no longer
@@ -424,6 +419,12 @@ def _class_quotas(resampler, partition_counts: list) -> list:
             if share:
                 quotas[p][label] = int(share)
     return quotas
+
+
+def _is_numeric(dtype) -> bool:
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    return is_numeric_dtype(dtype) and not is_bool_dtype(dtype)
 
 
 def _mixed(totals: dict) -> bool:

@@ -8,9 +8,11 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from skmixup import EpBetaMixupResampler, KMixupResampler, MultiMixResampler
-from skmixup.dask import fit_resample
+from skmixup.dask import _allocate, fit_resample
 
 # Dask's own Parquet reader calls a deprecated pandas keyword.
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword")
@@ -132,6 +134,21 @@ def test_arrays_in_arrays_out():
     X_c, y_c = dask.compute(X_res, y_res)
     assert X_c.shape == (180, 4) and np.bincount(y_c).tolist() == [90, 90]
     np.testing.assert_array_equal(X_c[:40], X[:40])
+
+
+@given(
+    total=st.integers(0, 10_000),
+    sizes=st.lists(st.integers(0, 500), min_size=1, max_size=12).filter(
+        lambda sizes: any(size >= 2 for size in sizes)
+    ),
+)
+def test_allocation_is_exact_proportional_and_skips_single_rows(total, sizes):
+    shares = _allocate(total, np.asarray(sizes))
+    assert shares.sum() == total
+    mixable = np.where(np.asarray(sizes) >= 2, sizes, 0)
+    low, high = _largest_remainder_bounds(total, mixable)
+    assert np.all((low <= shares) & (shares <= high))
+    assert np.all(shares[mixable == 0] == 0)
 
 
 def _covariance_case(seed=3):
@@ -277,6 +294,8 @@ def test_bad_input_is_refused_before_work():
         fit_resample(EpBetaMixupResampler(sampling_strategy=lambda y: {}), X_d, y_d)
     with pytest.raises(ValueError, match="partitioned alike"):
         fit_resample(EpBetaMixupResampler(), da.ones((10, 2), chunks=5), da.ones(10, chunks=(4, 6)))
+    with pytest.raises(ValueError, match="numeric y"):
+        fit_resample(EpBetaMixupResampler(target_type="regression"), X_d, y_d.astype(str))
     bad = y.astype(float)
     bad.iloc[3] = np.nan
     with pytest.raises(ValueError, match="NaN"):
