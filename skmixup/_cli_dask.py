@@ -114,17 +114,59 @@ def _write_tasks(plan, directory: Path, columns, target) -> list:
     from dask import delayed
 
     write = delayed(_write_partition, pure=True)
+    keep = not plan.resampler.synthetic_only
     return [
-        write(task, str(directory / f"part.{index:05d}.parquet"), columns, target)
-        for index, task in enumerate(plan.partition_tasks())
+        write(
+            arguments,
+            plan.y_meta,
+            keep,
+            str(directory / f"part.{index:05d}.parquet"),
+            columns,
+            target,
+        )
+        for index, arguments in enumerate(plan.partition_arguments())
     ]
 
 
-def _write_partition(result, path: str, columns, target) -> int:
-    X_part, y_part = result
-    table = X_part if target is None else X_part.assign(**{target: y_part})
-    table[columns].to_parquet(path, index=False)
-    return int(table.shape[0])
+def _write_partition(arguments, y_meta, keep: bool, path: str, columns, target) -> int:
+    """Resample one partition and write its originals, then its new rows.
+
+    Two row groups, never concatenated in memory: the originals are written
+    (and can be freed) before the new rows are converted.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from skmixup.dask import as_target, partition_new_rows
+
+    _, X_part, y_part = arguments[:3]
+    X_new, y_new = partition_new_rows(*arguments)
+
+    def table(X, y_values, schema=None):
+        frame = X.reset_index(drop=True)
+        if target is not None:
+            frame[target] = as_target(y_values, y_part, y_meta).to_numpy()
+        return pa.Table.from_pandas(frame[columns], schema=schema, preserve_index=False)
+
+    first = table(X_part, _as_values(y_part)) if keep else None
+    schema = (
+        first.schema if first is not None else table(X_part.iloc[:0], _as_values(y_part)[:0]).schema
+    )
+    rows = 0
+    with pq.ParquetWriter(path, schema) as writer:
+        if first is not None:
+            writer.write_table(first)
+            rows += first.num_rows
+            del first
+        if X_new is not None:
+            new = table(X_new, y_new, schema)
+            writer.write_table(new)
+            rows += new.num_rows
+    return rows
+
+
+def _as_values(y_part):
+    return y_part.to_numpy()
 
 
 def _run(writes, workers: int, bar) -> None:

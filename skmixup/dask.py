@@ -249,21 +249,16 @@ class _Plan:
         starts = np.concatenate([[0], np.cumsum(self.out_rows)[:-1]])
         resample = delayed(_resample_partition, pure=True, nout=2)
         return [
-            resample(
-                self.resampler,
-                x_part,
-                y_part,
-                quota,
-                seed,
-                self.target_type,
-                int(rows),
-                int(start),
-                index,
-                self.x_meta,
-                self.y_meta,
-            )
-            for index, (x_part, y_part, quota, seed, rows, start) in enumerate(
-                zip(self.x_parts, self.y_parts, self.quotas, self.seeds, self.rows, starts)
+            resample(*arguments[:-1], int(start), arguments[-1], self.x_meta, self.y_meta)
+            for arguments, start in zip(self.partition_arguments(), starts)
+        ]
+
+    def partition_arguments(self) -> list:
+        """Arguments of :func:`partition_new_rows` for each partition (delayed parts)."""
+        return [
+            (self.resampler, x_part, y_part, quota, seed, self.target_type, int(rows), index)
+            for index, (x_part, y_part, quota, seed, rows) in enumerate(
+                zip(self.x_parts, self.y_parts, self.quotas, self.seeds, self.rows)
             )
         ]
 
@@ -454,76 +449,19 @@ def _resample_partition(
     resampler, X_part, y_part, quota, seed, target_type, rows, start, index, x_meta, y_meta
 ):
     """Originals (unless ``synthetic_only``) then new rows of one partition."""
-    try:
-        if y_part.shape[0] != rows:
-            raise ValueError(
-                f"y has {y_part.shape[0]} rows here but {rows} when counted: the "
-                "collection changed between the counting pass and resampling."
-            )
-        return _resample_partition_unchecked(
-            resampler, X_part, y_part, quota, seed, target_type, start, x_meta, y_meta
-        )
-    except (ValueError, TypeError) as error:
-        raise type(error)(f"partition {index}: {error}") from error
-
-
-def _resample_partition_unchecked(
-    resampler, X_part, y_part, quota, seed, target_type, start, x_meta, y_meta
-):
     import pandas as pd
 
-    if X_part.shape[0] != y_part.shape[0]:
-        raise ValueError(
-            f"X has {X_part.shape[0]} rows and y {y_part.shape[0]}: X and y must be "
-            "partitioned alike."
-        )
-    estimator = clone(resampler).set_params(
-        synthetic_only=True, random_state=np.random.default_rng(seed)
+    X_new, y_new = partition_new_rows(
+        resampler, X_part, y_part, quota, seed, target_type, rows, index
     )
-    y_values = _as_1d(y_part)
-    n_new = quota if target_type == "regression" else sum(quota.values())
-    X_new = y_new = None
-    if n_new and target_type == "regression":
-        estimator.set_params(
-            target_type="regression", n_samples=int(n_new), factor=None, sampling_strategy="auto"
-        )
-        X_new, y_new = estimator.fit_resample(X_part, y_part)
-    elif n_new:
-        labels, sizes = np.unique(y_values, return_counts=True)
-        here = dict(zip(labels.tolist(), sizes.tolist()))
-        if any(here.get(label, 0) < 2 for label in quota):
-            raise ValueError(
-                "y's classes here differ from those counted: the collection changed "
-                "between the counting pass and resampling."
-            )
-        if labels.shape[0] >= 2:
-            strategy = {
-                label: size + quota.get(label, 0) for label, size in zip(labels.tolist(), sizes)
-            }
-            estimator.set_params(
-                target_type="classification",
-                sampling_strategy=strategy,
-                factor=None,
-                n_samples=None,
-            )
-            X_new, y_new = estimator.fit_resample(X_part, y_part)
-        else:
-            # One class here: mix the partition as one group, the label is that class.
-            estimator.set_params(
-                target_type="regression",
-                n_samples=int(n_new),
-                factor=None,
-                sampling_strategy="auto",
-            )
-            X_new, _ = estimator.fit_resample(X_part, np.zeros(y_values.shape[0]))
-            y_new = np.repeat(y_values[:1], n_new)
     keep = not resampler.synthetic_only
     if isinstance(x_meta, pd.DataFrame):
         pieces = ([X_part.reset_index(drop=True)] if keep else []) + (
             [X_new] if X_new is not None else []
         )
         X_out = pd.concat(pieces, ignore_index=True) if pieces else x_meta.iloc[:0]
-        X_out = X_out.astype(X_part.dtypes.to_dict())
+        if not X_out.dtypes.equals(X_part.dtypes):
+            X_out = X_out.astype(X_part.dtypes.to_dict())
     else:
         pieces = ([np.asarray(X_part)] if keep else []) + ([X_new] if X_new is not None else [])
         X_out = (
@@ -531,14 +469,11 @@ def _resample_partition_unchecked(
             if pieces
             else np.empty((0, x_meta.shape[1]), dtype=x_meta.dtype)
         )
-    pieces = ([y_values] if keep else []) + ([_as_1d(y_new)] if y_new is not None else [])
-    y_out = np.concatenate(pieces) if pieces else np.empty(0, dtype=y_values.dtype)
-    if isinstance(y_meta, pd.Series):
-        if np.issubdtype(y_out.dtype, np.floating) and y_meta.dtype.kind in "iu":
-            y_out = np.rint(y_out)
-        y_out = pd.Series(y_out, name=y_part.name).astype(y_part.dtype)
-    else:
-        y_out = y_out.astype(y_meta.dtype, copy=False)
+    y_values = _as_1d(y_part)
+    pieces = ([y_values] if keep else []) + ([y_new] if y_new is not None else [])
+    y_out = as_target(
+        np.concatenate(pieces) if pieces else np.empty(0, dtype=y_values.dtype), y_part, y_meta
+    )
     if isinstance(X_out, pd.DataFrame):
         X_out.index = pd.RangeIndex(start, start + X_out.shape[0])
         if isinstance(y_out, pd.Series):
@@ -546,3 +481,90 @@ def _resample_partition_unchecked(
     elif isinstance(y_out, pd.Series):
         y_out.index = pd.RangeIndex(start, start + y_out.shape[0])
     return X_out, y_out
+
+
+def as_target(values: np.ndarray, y_part, y_meta):
+    """Target values in the container and dtype of the output's ``y``."""
+    import pandas as pd
+
+    if isinstance(y_meta, pd.Series):
+        if np.issubdtype(values.dtype, np.floating) and y_meta.dtype.kind in "iu":
+            values = np.rint(values)
+        return pd.Series(values, name=y_part.name).astype(y_part.dtype)
+    return values.astype(y_meta.dtype, copy=False)
+
+
+def partition_new_rows(resampler, X_part, y_part, quota, seed, target_type, rows, index):
+    """New rows of one partition: ``(X_new, y_new)``, ``(None, None)`` when none.
+
+    ``X_new`` is in the container of ``X_part``; ``y_new`` is a 1-D array.
+    Errors name the partition.
+    """
+    try:
+        if y_part.shape[0] != rows:
+            raise ValueError(
+                f"y has {y_part.shape[0]} rows here but {rows} when counted: the "
+                "collection changed between the counting pass and resampling."
+            )
+        if X_part.shape[0] != y_part.shape[0]:
+            raise ValueError(
+                f"X has {X_part.shape[0]} rows and y {y_part.shape[0]}: X and y must be "
+                "partitioned alike."
+            )
+        return _new_rows(resampler, X_part, y_part, quota, seed, target_type)
+    except (ValueError, TypeError) as error:
+        raise type(error)(f"partition {index}: {error}") from error
+
+
+def _all_float_frame(X_part, resampler):
+    """``X_part`` if it is a DataFrame of one float dtype and nothing categorical."""
+    dtypes = getattr(X_part, "dtypes", None)
+    if dtypes is None or resampler.categorical_features is not None or X_part.shape[1] == 0:
+        return None
+    first = dtypes.iloc[0]
+    if first not in (np.float32, np.float64) or not (dtypes == first).all():
+        return None
+    return X_part
+
+
+def _new_rows(resampler, X_part, y_part, quota, seed, target_type):
+    frame = _all_float_frame(X_part, resampler)
+    if frame is not None:
+        # Same rows, drawn identically, without the frame codec's copies.
+        X_new, y_new = _new_rows(resampler, frame.to_numpy(), y_part, quota, seed, target_type)
+        if X_new is None:
+            return None, None
+        return frame.__class__(X_new, columns=frame.columns, copy=False), y_new
+    estimator = clone(resampler).set_params(
+        synthetic_only=True, random_state=np.random.default_rng(seed)
+    )
+    y_values = _as_1d(y_part)
+    n_new = quota if target_type == "regression" else sum(quota.values())
+    if not n_new:
+        return None, None
+    if target_type == "regression":
+        estimator.set_params(
+            target_type="regression", n_samples=int(n_new), factor=None, sampling_strategy="auto"
+        )
+        X_new, y_new = estimator.fit_resample(X_part, y_part)
+        return X_new, _as_1d(y_new)
+    labels, sizes = np.unique(y_values, return_counts=True)
+    here = dict(zip(labels.tolist(), sizes.tolist()))
+    if any(here.get(label, 0) < 2 for label in quota):
+        raise ValueError(
+            "y's classes here differ from those counted: the collection changed "
+            "between the counting pass and resampling."
+        )
+    if labels.shape[0] >= 2:
+        strategy = {label: size + quota.get(label, 0) for label, size in here.items()}
+        estimator.set_params(
+            target_type="classification", sampling_strategy=strategy, factor=None, n_samples=None
+        )
+        X_new, y_new = estimator.fit_resample(X_part, y_part)
+        return X_new, _as_1d(y_new)
+    # One class here: mix the partition as one group; the label is that class.
+    estimator.set_params(
+        target_type="regression", n_samples=int(n_new), factor=None, sampling_strategy="auto"
+    )
+    X_new, _ = estimator.fit_resample(X_part, np.zeros(y_values.shape[0]))
+    return X_new, np.repeat(y_values[:1], n_new)

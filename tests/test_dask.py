@@ -123,6 +123,17 @@ def test_synthetic_only_and_regression_counts():
     assert y_c.dtype == np.float64
 
 
+def test_float_frames_take_the_array_path_with_identical_rows():
+    # All-float frames skip the frame codec; declaring no categorical column
+    # explicitly ([]) forces the codec: both must give the same rows.
+    X, y, X_d, y_d = _labelled(SIZES, seed=8)
+    fast = fit_resample(KMixupResampler(k=3, random_state=1), X_d, y_d)
+    codec = fit_resample(KMixupResampler(k=3, random_state=1, categorical_features=[]), X_d, y_d)
+    fast, codec = dask.compute(fast, codec)
+    pd.testing.assert_frame_equal(fast[0], codec[0])
+    pd.testing.assert_series_equal(fast[1], codec[1])
+
+
 def test_arrays_in_arrays_out():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(120, 4)).astype(np.float32)
