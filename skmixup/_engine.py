@@ -138,12 +138,12 @@ def _assemble(pairs, counts, weight_law, rng, n_interpolations) -> MixPlan:
     if not pairs:
         empty = np.empty(0, dtype=np.intp)
         return MixPlan(empty, empty, weight_law.sample(0, rng), n_interpolations)
-    anchors = np.concatenate(
-        [np.repeat(a, n_interpolations)[:count] for (a, _), count in zip(pairs, counts)]
-    ).astype(np.intp, copy=False)
-    partners = np.concatenate(
-        [np.repeat(p, n_interpolations)[:count] for (_, p), count in zip(pairs, counts)]
-    ).astype(np.intp, copy=False)
+    # Row r of a group comes from its pair r // n_interpolations: the same as
+    # repeating every pair and truncating, without materialising the repeat
+    # (n_interpolations may far exceed the rows asked for).
+    slots = [np.arange(count) // n_interpolations for count in counts]
+    anchors = np.concatenate([a[s] for (a, _), s in zip(pairs, slots)]).astype(np.intp, copy=False)
+    partners = np.concatenate([p[s] for (_, p), s in zip(pairs, slots)]).astype(np.intp, copy=False)
     weights = weight_law.sample(anchors.shape[0], rng)
     return MixPlan(anchors, partners, weights, n_interpolations)
 

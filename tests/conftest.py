@@ -6,8 +6,8 @@ from hypothesis import settings
 
 # Property-based tests: a bounded number of examples by default so the suite
 # stays fast on two cores; HYPOTHESIS_PROFILE=thorough for a deeper search.
-settings.register_profile("ci", max_examples=30, deadline=None, print_blob=True)
-settings.register_profile("thorough", max_examples=500, deadline=None, print_blob=True)
+settings.register_profile("ci", max_examples=100, deadline=None, print_blob=True, database=None)
+settings.register_profile("thorough", max_examples=3000, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import numbers
+import os
+import sys
+import warnings
 from abc import abstractmethod
 
 import numpy as np
@@ -60,11 +63,26 @@ _RESAMPLER_PARAMETERS_DOC = """sampling_strategy : float, str, dict or callable,
         followed by the new rows.
 
     target_type : {'auto', 'classification', 'regression'}, default='auto'
-        How ``y`` is read. 'auto' treats a continuous ``y`` (float values
-        that are not all integers) as a regression target, mixed with the
-        same weight as the features, and anything else as class labels,
-        kept hard with pairs drawn within each class. Use 'regression' for
-        an integer-valued continuous target."""
+        How ``y`` is read. A continuous target ('regression') is mixed with
+        the same weight as the features; class labels ('classification')
+        are kept hard, with pairs drawn within each class. 'auto' reads as
+        continuous a numeric ``y`` whose values are not all integers, and a
+        float ``y`` (float dtype) with more than 20 distinct values even
+        when they are all integers (an integer-valued regression target
+        such as scikit-learn's diabetes); anything else is read as class
+        labels: integer, boolean and string dtypes, and float labels with
+        at most 20 distinct values (a warning says so when there are more
+        than 2, as for ratings 1.0 to 5.0). Pass 'regression' or
+        'classification' to decide yourself, for example for an integer
+        dtype count target.
+
+    single_row_classes : {'raise', 'skip'}, default='raise'
+        What to do with a class that has a single row but should receive
+        new rows (pairs are drawn within a class, so it cannot be mixed):
+        'raise' refuses with a ``ValueError``; 'skip' gives it no new rows
+        and warns. Use 'skip' inside ensembles such as imbalanced-learn's
+        ``BalancedBaggingClassifier``, whose bootstrap samples can hold a
+        single row of a rare class."""
 
 _N_INTERPOLATIONS_DOC = """n_interpolations : int, default={default}
         Rows emitted per pair (multi-mix), each with its own independently
@@ -89,6 +107,7 @@ class BaseMixupResampler(BaseOverSampler):
         "categorical_features": ["array-like", None],
         "synthetic_only": ["boolean"],
         "target_type": [StrOptions({"auto", "classification", "regression"})],
+        "single_row_classes": [StrOptions({"raise", "skip"})],
         "n_interpolations": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state", np.random.Generator],
     }
@@ -102,10 +121,12 @@ class BaseMixupResampler(BaseOverSampler):
         categorical_features=None,
         synthetic_only=False,
         target_type="auto",
+        single_row_classes="raise",
         n_interpolations=1,
         random_state=None,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
+        self.single_row_classes = single_row_classes
         self.n_interpolations = n_interpolations
         self.factor = factor
         self.n_samples = n_samples
@@ -142,7 +163,7 @@ class BaseMixupResampler(BaseOverSampler):
 
     # -- public API ------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, **params):
+    def fit(self, X, y=None, **params):
         """Validate the input and compute how many rows each class receives.
 
         ``fit_resample`` does this too; ``fit`` alone generates nothing.
@@ -150,7 +171,9 @@ class BaseMixupResampler(BaseOverSampler):
         Parameters
         ----------
         X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or None, default=None
+            ``None`` treats the whole table as one group (see
+            ``fit_resample``).
 
         Returns
         -------
@@ -160,7 +183,7 @@ class BaseMixupResampler(BaseOverSampler):
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit_resample(self, X, y, **params):
+    def fit_resample(self, X, y=None, **params):
         """Mix rows of ``X`` (and a continuous ``y``) into new rows.
 
         Parameters
@@ -168,31 +191,37 @@ class BaseMixupResampler(BaseOverSampler):
         X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
             Rows to mix. A DataFrame comes back as a DataFrame with the same
             columns and dtypes; float32 stays float32; CSR/CSC stay sparse.
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or None, default=None
             Class labels (kept hard, pairs drawn within each class) or a
-            continuous target (mixed with the same weight as the row).
+            continuous target (mixed with the same weight as the row); see
+            ``target_type`` for how it is read. ``None`` mixes the whole
+            table as one group, for synthetic tables without a label
+            column: the count is that of a continuous target (as many new
+            rows as ``X`` has, or ``factor`` / ``n_samples``).
 
         Returns
         -------
         X_resampled : {ndarray, dataframe, sparse matrix}
             The original rows first and unchanged, then the new rows (only
             the new rows when ``synthetic_only=True``).
-        y_resampled : {ndarray, series, dataframe}
-            Matching targets.
+        y_resampled : {ndarray, series, dataframe, list} or None
+            Matching targets, in the container ``y`` came in; ``None`` when
+            ``y`` is ``None``. imbalanced-learn's samplers require ``y``;
+            here it is optional, and the pair ``(X_resampled, None)`` is
+            still returned so that ``X_res, _ = fit_resample(X)`` works.
         """
         prepared = self._prepare(X, y)
         X_res, y_res = self._fit_resample(prepared.matrix, prepared.y)
         return prepared.restore(X, y, X_res, y_res, self.synthetic_only)
 
     def _fit_resample(self, X, y):
-        """Emit the new rows for validated float ``X`` and 1-D ``y``.
+        """Emit the new rows for validated float ``X`` and 1-D ``y`` (or None).
 
         Returns the original rows followed by the new ones (or only the new
         ones when ``synthetic_only``), as arrays of the input's kind.
         """
         plan = self._draw_plan(X, y)
         copy_columns = self.categorical_features_ if self.categorical_features_.size else None
-        mix_y = self.target_type_ == "regression"
         n_new = len(plan)
         if sp.issparse(X):
             X_new = interpolate(X, plan, copy_columns=copy_columns)
@@ -205,7 +234,9 @@ class BaseMixupResampler(BaseOverSampler):
                 X_out[:offset] = X
             interpolate(X, plan, copy_columns=copy_columns, out=X_out[offset:])
             X_new = X_out
-        y_new = interpolate(y, plan) if mix_y else y[plan.anchors]
+        if y is None:
+            return X_new, None
+        y_new = interpolate(y, plan) if self.target_type_ == "regression" else y[plan.anchors]
         if not self.synthetic_only:
             y_new = np.concatenate([y, y_new])
         return X_new, y_new
@@ -213,7 +244,7 @@ class BaseMixupResampler(BaseOverSampler):
     # -- internals -------------------------------------------------------
     def _draw_plan(self, X, y) -> MixPlan:
         rng = as_generator(self.random_state)
-        groups, counts = self._groups_and_counts(y)
+        groups, counts = self._groups_and_counts(X.shape[0], y)
         pairing = self._make_pairing()
         return draw_plan(
             self._mixable_columns(X) if pairing.needs_data else None,
@@ -233,9 +264,9 @@ class BaseMixupResampler(BaseOverSampler):
         keep[self.categorical_features_] = False
         return X[:, keep]
 
-    def _groups_and_counts(self, y):
-        if self.target_type_ == "regression":
-            return [np.arange(y.shape[0])], [self.n_synthetic_]
+    def _groups_and_counts(self, n_rows, y):
+        if self.target_type_ != "classification":
+            return [np.arange(n_rows)], [self.n_synthetic_]
         groups, counts = [], []
         for label, count in self.sampling_strategy_.items():
             groups.append(np.flatnonzero(y == label))
@@ -245,14 +276,18 @@ class BaseMixupResampler(BaseOverSampler):
     def _prepare(self, X, y) -> _Prepared:
         """Validate everything and set the fitted attributes; no row is mixed."""
         if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
-        y_array, target_type, ova_classes = self._check_target(y)
+            if self.target_type == "classification":
+                raise ValueError(
+                    "target_type='classification' needs class labels y; without y "
+                    "the whole table is mixed as one group."
+                )
+            y_array, target_type, ova_classes = None, None, None
+        else:
+            y_array, target_type, ova_classes = self._check_target(y)
         codec = None
         if is_dataframe(X):
             validate_data(self, X, skip_check_array=True, reset=True)
-            if X.shape[0] != y_array.shape[0]:
+            if y_array is not None and X.shape[0] != y_array.shape[0]:
                 raise ValueError(
                     f"X and y have inconsistent numbers of rows: {X.shape[0]} and "
                     f"{y_array.shape[0]}."
@@ -263,31 +298,43 @@ class BaseMixupResampler(BaseOverSampler):
             codec = FrameCodec(X, categorical)
             matrix = check_array(codec.encode(X), dtype=None, ensure_min_samples=2, input_name="X")
         else:
-            matrix, y_array = validate_data(
-                self,
-                X,
-                y_array,
+            checks = dict(
                 reset=True,
                 accept_sparse=["csr", "csc"],
                 dtype=[np.float64, np.float32],
                 ensure_min_samples=2,
-                y_numeric=target_type == "regression",
-                multi_output=False,
             )
+            if y_array is None:
+                matrix = validate_data(self, X, **checks)
+            else:
+                matrix, y_array = validate_data(
+                    self,
+                    X,
+                    y_array,
+                    y_numeric=target_type == "regression",
+                    multi_output=False,
+                    **checks,
+                )
             categorical = resolve_categorical(self.categorical_features, matrix.shape[1], None)
         self.categorical_features_ = categorical
         self.target_type_ = target_type
+        strategy, n_new = self._count_new_rows(y_array, matrix.shape[0])
+        _check_output_size(matrix, n_new, self.synthetic_only, self._count_source())
         self.weight_law_ = self._make_weight_law(self._mixable_columns(matrix), y_array)
-        self._set_counts(y_array)
-        return _Prepared(matrix, y_array, codec, ova_classes)
+        self.sampling_strategy_, self.n_synthetic_ = strategy, n_new
+        column_list = isinstance(y, list) and ova_classes is None and y_array.ndim == 1
+        column_list = column_list and isinstance(y[0], (list, tuple))
+        return _Prepared(matrix, y_array, codec, ova_classes, column_list)
 
     def _check_target(self, y):
         """Return the 1-D target, its kind, and the classes if one-vs-all encoded."""
-        y_in = np.asarray(y) if not hasattr(y, "to_numpy") else y.to_numpy()
+        y_in = _target_array(y)
         if y_in.ndim == 2 and y_in.shape[1] == 1:
             y_in = y_in[:, 0]
         if y_in.ndim == 0 or y_in.shape[0] == 0:
             raise ValueError("y is empty: fit_resample needs at least 2 rows.")
+        _refuse_missing(y_in)
+        y_in = _numbers_from_objects(y_in)
         kind = type_of_target(y_in, input_name="y")
         if kind in ("multiclass-multioutput", "continuous-multioutput"):
             raise ValueError(_MULTIOUTPUT_MESSAGE)
@@ -297,7 +344,7 @@ class BaseMixupResampler(BaseOverSampler):
                 f"values of dtype {y_in.dtype}."
             )
         regression = self.target_type == "regression" or (
-            self.target_type == "auto" and kind == "continuous"
+            self.target_type == "auto" and _reads_as_continuous(y_in, kind)
         )
         if regression:
             if kind == "multilabel-indicator":
@@ -317,28 +364,50 @@ class BaseMixupResampler(BaseOverSampler):
                 "target_type='regression' to mix a continuous target."
             )
         if kind == "multilabel-indicator":
-            try:
-                y_1d, _ = _check_class_target(y_in, indicate_one_vs_all=True)
-            except ValueError:
-                raise ValueError(_MULTIOUTPUT_MESSAGE) from None
+            per_row = np.asarray(y_in.sum(axis=1)).ravel()
+            if np.any(per_row > 1):
+                raise ValueError(_MULTIOUTPUT_MESSAGE)
+            empty = np.flatnonzero(per_row == 0)
+            if empty.size:
+                raise ValueError(
+                    "y looks one-vs-all encoded (one 0/1 column per class), but "
+                    f"{empty.size} row(s) have no class (all zeros), such as row "
+                    f"{empty[0]}: give every row exactly one 1, or pass class labels."
+                )
+            y_1d, _ = _check_class_target(y_in, indicate_one_vs_all=True)
             return y_1d, "classification", np.arange(y_in.shape[1])
-        return column_or_1d(y_in), "classification", None
+        y_1d = column_or_1d(y_in)
+        if self.target_type == "auto" and y_1d.dtype.kind == "f":
+            n_classes = np.unique(y_1d).size
+            if n_classes > 2:
+                warnings.warn(
+                    f"y holds {n_classes} distinct integer-valued floats, read as "
+                    f"{n_classes} classes (target_type='auto' reads a float y with at "
+                    f"most {_MAX_FLOAT_CLASSES} distinct integer values as class "
+                    "labels). Pass target_type='regression' if y is a continuous "
+                    "target, or target_type='classification' to keep the classes "
+                    "and silence this warning.",
+                    UserWarning,
+                    stacklevel=5,
+                )
+        return y_1d, "classification", None
 
-    def _set_counts(self, y) -> None:
-        if self.target_type_ == "regression":
-            self.sampling_strategy_ = None
-            self.n_synthetic_ = new_rows_continuous(
-                y.shape[0],
+    def _count_new_rows(self, y, n_rows: int) -> tuple[dict | None, int]:
+        """New rows per class (``None`` for one group) and in all."""
+        if self.target_type_ != "classification":
+            n_new = new_rows_continuous(
+                n_rows,
                 sampling_strategy=self.sampling_strategy,
                 factor=self.factor,
                 n_samples=self.n_samples,
             )
-            return
+            return None, n_new
         labels, sizes = np.unique(y, return_counts=True)
         if labels.shape[0] < 2:
             raise ValueError(
-                "y has a single class: class labels need at least 2 classes "
-                "(use target_type='regression' for a continuous target)."
+                f"y was read as class labels with a single class ({labels[0]!r}): class "
+                "labels need at least 2 classes. Pass target_type='regression' for a "
+                "continuous target, or y=None to mix the whole table as one group."
             )
         strategy = new_rows_per_class(
             labels,
@@ -350,17 +419,45 @@ class BaseMixupResampler(BaseOverSampler):
         )
         singletons = [
             label
-            for label, size in zip(labels.tolist(), sizes)
+            for label, size in zip(labels.tolist(), sizes.tolist())
             if size < 2 and strategy.get(label, 0)
         ]
         if singletons:
-            raise ValueError(
-                f"class {singletons[0]!r} has a single row: within-class mixup needs at "
-                "least 2 rows per class that receives new rows. Remove the class, or "
-                "leave it out of sampling_strategy (a dict) so it gets no new rows."
+            read = (
+                f"y was read as {labels.shape[0]} classes (target_type="
+                f"{self.target_type!r}), {int(np.sum(sizes == 1))} of them with a single row"
             )
-        self.sampling_strategy_ = strategy
-        self.n_synthetic_ = int(sum(strategy.values()))
+            if self.single_row_classes == "raise":
+                raise ValueError(
+                    f"{read}; class {singletons[0]!r} has a single row, and within-class "
+                    "mixup needs at least 2 rows in every class that receives new rows. "
+                    "If y is a continuous target, pass target_type='regression'. To give "
+                    "single-row classes no new rows (with a warning), pass "
+                    "single_row_classes='skip'; or give them no rows in a dict "
+                    "sampling_strategy, or remove them."
+                )
+            skipped = sum(strategy[label] for label in singletons)
+            shown = ", ".join(repr(label) for label in singletons[:5])
+            warnings.warn(
+                f"{read}; {len(singletons)} class(es) with a single row ({shown}"
+                f"{', ...' if len(singletons) > 5 else ''}) receive no new rows "
+                f"(single_row_classes='skip'): {skipped} fewer new rows than asked.",
+                UserWarning,
+                stacklevel=5,
+            )
+            for label in singletons:
+                strategy[label] = 0
+        return strategy, int(sum(strategy.values()))
+
+    def _count_source(self) -> str:
+        """The parameter that set the number of new rows, for messages."""
+        if self.factor is not None:
+            return f"factor={self.factor!r}"
+        if self.n_samples is not None:
+            return f"n_samples={self.n_samples!r}"
+        if self.target_type_ == "classification":
+            return f"sampling_strategy={self.sampling_strategy!r}"
+        return "the default count (as many new rows as X has)"
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -369,14 +466,129 @@ class BaseMixupResampler(BaseOverSampler):
         return tags
 
 
+#: A float ``y`` with more distinct (integer) values than this is read as
+#: continuous by ``target_type='auto'``.
+_MAX_FLOAT_CLASSES = 20
+
+# Bytes of the plan per new row: anchor and partner indices and a weight.
+_PLAN_BYTES_PER_ROW = 24
+
+
+def _target_array(y) -> np.ndarray:
+    """``y`` as an array; missing labels in a list survive (not ``'nan'``)."""
+    if hasattr(y, "to_numpy"):
+        return y.to_numpy()
+    if isinstance(y, (list, tuple)):
+        # np.asarray(["a", nan]) would turn the NaN into the string 'nan'.
+        objects = np.asarray(y, dtype=object)
+        _refuse_missing(objects)
+    try:
+        return np.asarray(y)
+    except ValueError as error:
+        raise ValueError(f"y could not be read as an array of labels: {error}") from None
+
+
+def _is_missing(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    pd = sys.modules.get("pandas")
+    return pd is not None and (value is pd.NA or value is pd.NaT)
+
+
+def _refuse_missing(values: np.ndarray) -> None:
+    if values.ndim == 0 or values.size == 0:
+        return
+    if values.dtype.kind == "f":
+        missing = np.isnan(values)
+    elif values.dtype == object:
+        missing = np.fromiter(map(_is_missing, values.ravel()), bool, values.size)
+        missing = missing.reshape(values.shape)
+    else:
+        return
+    rows = np.flatnonzero(missing.reshape(values.shape[0], -1).any(axis=1))
+    if rows.size:
+        raise ValueError(
+            f"y has {rows.size} missing value(s) (None or NaN), at row(s) "
+            f"{rows[:5].tolist()}: a missing label is not a class; drop those rows "
+            "or fill them in."
+        )
+
+
+def _numbers_from_objects(values: np.ndarray) -> np.ndarray:
+    """Object labels: all numbers become a numeric array; mixed kinds are refused."""
+    if values.dtype != object or values.ndim != 1:
+        return values
+
+    def family(value):
+        if isinstance(value, str):
+            return "str"
+        if isinstance(value, numbers.Number) and not isinstance(value, (bool, np.bool_)):
+            return "number"
+        return type(value).__name__
+
+    families = sorted({family(value) for value in values})
+    if families == ["number"]:
+        return np.asarray(values.tolist())
+    if len(families) > 1 and ("str" in families or "number" in families):
+        raise ValueError(
+            f"y mixes label types ({', '.join(families)}): class labels must be all "
+            "strings or all numbers."
+        )
+    return values
+
+
+def _reads_as_continuous(y: np.ndarray, kind: str) -> bool:
+    """The rule of ``target_type='auto'`` (documented with that parameter)."""
+    if kind == "continuous":
+        return True
+    return (
+        kind in ("binary", "multiclass")
+        and y.dtype.kind == "f"
+        and np.unique(y).size > _MAX_FLOAT_CLASSES
+    )
+
+
+def _physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not on this platform
+        return None
+
+
+def _check_output_size(X, n_new: int, synthetic_only: bool, source: str) -> None:
+    """Refuse, before any work, an output that cannot fit in this machine's memory.
+
+    The estimate is a lower bound of what the call allocates: the output
+    rows (for sparse input, as many stored values per row as the input has
+    on average) and the plan (anchor, partner and weight of each new row).
+    """
+    n_out = n_new + (0 if synthetic_only else X.shape[0])
+    if sp.issparse(X):
+        per_row = X.nnz / max(X.shape[0], 1) * (X.dtype.itemsize + 4) + 4
+    else:
+        per_row = X.shape[1] * X.dtype.itemsize
+    need = n_out * per_row + n_new * _PLAN_BYTES_PER_ROW
+    available = _physical_memory()
+    if available is not None and need > available:
+        raise ValueError(
+            f"{source} asks for {n_new:,} new rows: the output would need about "
+            f"{need / 2**30:,.1f} GiB, more than this machine's memory "
+            f"({available / 2**30:,.1f} GiB). Ask for fewer new rows."
+        )
+
+
 class _Prepared:
     """Validated data of one call, and how to give results back."""
 
-    def __init__(self, matrix, y, codec, ova_classes):
+    def __init__(self, matrix, y, codec, ova_classes, column_list=False):
         self.matrix = matrix
         self.y = y
         self.codec = codec
         self.ova_classes = ova_classes
+        # y came as a list of one-element lists: give it back in that shape.
+        self.column_list = column_list
 
     def restore(self, X, y, X_res, y_res, synthetic_only):
         if self.codec is not None:
@@ -391,7 +603,11 @@ class _Prepared:
             )
         else:
             X_out = restore_like(X, X_res)
+        if y is None:
+            return X_out, None
         y_out = restore_like(y, y_res, one_vs_all_classes=self.ova_classes)
-        if is_dataframe(X_out) and hasattr(y_out, "index"):
+        if self.column_list:
+            y_out = [[label] for label in y_out]
+        if is_dataframe(X_out) and hasattr(y_out, "iloc"):
             y_out.index = X_out.index
         return X_out, y_out

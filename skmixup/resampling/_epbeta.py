@@ -60,8 +60,9 @@ class EpBetaMixupResampler(BaseMixupResampler):
         New rows per class; ``None`` for a continuous target.
     n_synthetic_ : int
         Number of new rows.
-    target_type_ : str
-        'classification' or 'regression', as read from ``y``.
+    target_type_ : str or None
+        'classification' or 'regression', as read from ``y``; ``None``
+        when no ``y`` was given (the whole table is one group).
     categorical_features_ : ndarray of int
         Positions of the columns copied from the anchor row.
     n_features_in_ : int
@@ -76,7 +77,8 @@ class EpBetaMixupResampler(BaseMixupResampler):
     -----
     Pairs: the anchor is drawn uniformly in its class and the partner
     uniformly among the *other* rows of that class, so a class with a single
-    row cannot receive new rows (a ``ValueError`` says so; leave it out of
+    row cannot receive new rows (a ``ValueError`` says so; pass
+    ``single_row_classes='skip'`` to give it none, or leave it out of
     ``sampling_strategy``).
 
     Examples
@@ -114,6 +116,7 @@ class EpBetaMixupResampler(BaseMixupResampler):
         categorical_features=None,
         synthetic_only=False,
         target_type="auto",
+        single_row_classes="raise",
         n_interpolations=1,
         random_state=None,
     ):
@@ -124,6 +127,7 @@ class EpBetaMixupResampler(BaseMixupResampler):
             categorical_features=categorical_features,
             synthetic_only=synthetic_only,
             target_type=target_type,
+            single_row_classes=single_row_classes,
             n_interpolations=n_interpolations,
             random_state=random_state,
         )

@@ -108,7 +108,9 @@ class KMixupResampler(_BlockMatchedResampler):
     sampling_strategy_ : dict or None
         New rows per class; ``None`` for a continuous target.
     n_synthetic_ : int
-    target_type_ : str
+    target_type_ : str or None
+        'classification' or 'regression', as read from ``y``; ``None``
+        when no ``y`` was given.
     categorical_features_ : ndarray of int
         Copied from the anchor row and ignored by the matching distances.
     n_features_in_ : int
@@ -143,6 +145,7 @@ class KMixupResampler(_BlockMatchedResampler):
         categorical_features=None,
         synthetic_only=False,
         target_type="auto",
+        single_row_classes="raise",
         n_interpolations=1,
         random_state=None,
     ):
@@ -153,6 +156,7 @@ class KMixupResampler(_BlockMatchedResampler):
             categorical_features=categorical_features,
             synthetic_only=synthetic_only,
             target_type=target_type,
+            single_row_classes=single_row_classes,
             n_interpolations=n_interpolations,
             random_state=random_state,
         )

@@ -39,7 +39,9 @@ class MultiMixResampler(_BlockMatchedResampler):
     perturbation_capped_ : bool
     sampling_strategy_ : dict or None
     n_synthetic_ : int
-    target_type_ : str
+    target_type_ : str or None
+        'classification' or 'regression', as read from ``y``; ``None``
+        when no ``y`` was given.
     categorical_features_ : ndarray of int
     n_features_in_ : int
     feature_names_in_ : ndarray of str
@@ -69,6 +71,7 @@ class MultiMixResampler(_BlockMatchedResampler):
         categorical_features=None,
         synthetic_only=False,
         target_type="auto",
+        single_row_classes="raise",
         random_state=None,
     ):
         super().__init__(
@@ -78,6 +81,7 @@ class MultiMixResampler(_BlockMatchedResampler):
             categorical_features=categorical_features,
             synthetic_only=synthetic_only,
             target_type=target_type,
+            single_row_classes=single_row_classes,
             n_interpolations=n_interpolations,
             random_state=random_state,
         )
