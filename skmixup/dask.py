@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.base import clone
 
 from skmixup._random import as_generator
-from skmixup.resampling._base import BaseMixupResampler
+from skmixup.resampling._base import _MAX_FLOAT_CLASSES, BaseMixupResampler
 from skmixup.resampling._counts import (
     _proportional_split,
     new_rows_continuous,
@@ -56,11 +56,11 @@ def fit_resample(resampler: BaseMixupResampler, X, y, *, target_type: str | None
         Class labels or a continuous target, partitioned like ``X`` (same
         number of partitions, same divisions or row chunks).
     target_type : {'auto', 'classification', 'regression'} or None, default=None
-        Overrides ``resampler.target_type``. 'auto' reads ``y`` as a
-        continuous target when its dtype is floating and at least one value
-        is not an integer (decided by the counting pass over all of ``y``),
-        and as class labels otherwise. Give it explicitly when that rule
-        does not fit your target.
+        Overrides ``resampler.target_type``. 'auto' follows the in-memory
+        rule over all of ``y`` (decided by the counting pass): continuous
+        when a value is not an integer, or when the dtype is floating and
+        ``y`` has more than 20 distinct values; class labels otherwise.
+        Give it explicitly when that rule does not fit your target.
 
     Returns
     -------
@@ -192,17 +192,24 @@ def _as_1d(values) -> np.ndarray:
     return values.to_numpy() if hasattr(values, "to_numpy") else np.asarray(values)
 
 
-def _count_partition(y_part, count_classes: bool):
-    """Rows, 'has a non-integer float', non-finite flag and class counts of one partition."""
+def _count_partition(y_part, count_classes: bool, auto: bool):
+    """Rows, 'reads as continuous', non-finite flag and class counts of one partition.
+
+    With ``auto``, a float ``y`` reads as continuous when a value is not an
+    integer or when it has more than ``_MAX_FLOAT_CLASSES`` distinct values
+    (then the partition's counts are not kept).
+    """
     values = _as_1d(y_part)
     floating = np.issubdtype(values.dtype, np.floating)
     nonfinite = bool(floating and not np.isfinite(values).all())
-    non_integer = bool(floating and not nonfinite and (values != np.rint(values)).any())
+    continuous = bool(floating and not nonfinite and (values != np.rint(values)).any())
     counts = None
-    if count_classes and not non_integer and not nonfinite:
+    if count_classes and not continuous and not nonfinite:
         labels, sizes = np.unique(values, return_counts=True)
+        if auto and floating and labels.shape[0] > _MAX_FLOAT_CLASSES:
+            return values.shape[0], True, nonfinite, None
         counts = dict(zip(labels.tolist(), sizes.tolist()))
-    return values.shape[0], non_integer, nonfinite, counts
+    return values.shape[0], continuous, nonfinite, counts
 
 
 def _allocate(total: int, sizes: np.ndarray) -> np.ndarray:
@@ -334,7 +341,9 @@ def _plan(resampler, X, y, *, target_type=None) -> _Plan:
             f"{len(y_parts)}."
         )
     count = dask.delayed(_count_partition, pure=True)
-    stats = dask.compute(*[count(part, requested != "regression") for part in y_parts])
+    stats = dask.compute(
+        *[count(part, requested != "regression", requested == "auto") for part in y_parts]
+    )
     rows = np.asarray([s[0] for s in stats], dtype=np.int64)
     if (rows == 0).all():
         raise ValueError("y is empty: fit_resample needs at least 2 rows.")
@@ -342,6 +351,14 @@ def _plan(resampler, X, y, *, target_type=None) -> _Plan:
     if bad:
         raise ValueError(f"y contains NaN or infinite values (partition {bad[0]}).")
     non_integer = any(s[1] for s in stats)
+    if (
+        requested == "auto"
+        and not non_integer
+        and np.issubdtype(_numpy_dtype(y.dtype), np.floating)
+    ):
+        # The in-memory rule: a float y with more distinct values than this is continuous.
+        distinct = set().union(*(s[3] for s in stats))
+        non_integer = len(distinct) > _MAX_FLOAT_CLASSES
     if requested == "classification" and non_integer:
         raise ValueError(
             "target_type='classification' but y holds non-integer numbers; use "
@@ -414,6 +431,13 @@ def _class_quotas(resampler, partition_counts: list) -> list:
             if share:
                 quotas[p][label] = int(share)
     return quotas
+
+
+def _numpy_dtype(dtype) -> np.dtype:
+    try:
+        return np.dtype(getattr(dtype, "numpy_dtype", dtype))
+    except TypeError:
+        return np.dtype(object)
 
 
 def _is_numeric(dtype) -> bool:

@@ -134,6 +134,23 @@ def test_float_frames_take_the_array_path_with_identical_rows():
     pd.testing.assert_series_equal(fast[1], codec[1])
 
 
+def test_auto_target_type_is_decided_over_all_partitions():
+    rng = np.random.default_rng(9)
+    X = pd.DataFrame(rng.normal(size=(100, 2)), columns=["a", "b"])
+    # 25 distinct integer-valued floats, at most 20 in any partition of 25 rows.
+    y_many = pd.Series(np.repeat(np.arange(25.0), 4), name="t")
+    y_two = pd.Series((np.arange(100) % 4 == 0).astype(float), name="t")
+    X_d = dd.from_pandas(X, npartitions=4)
+    for y, expected in [(y_many, 100), (y_two, 75 - 25)]:
+        y_d = dd.from_pandas(y, npartitions=4)
+        assert max(y_d.map_partitions(lambda p: p.nunique()).compute()) <= 20
+        _, y_res = fit_resample(EpBetaMixupResampler(random_state=0), X_d, y_d)
+        y_c = y_res.compute()
+        assert len(y_c) - 100 == expected
+        if expected == 100:  # continuous: the new targets are mixed, not copied labels
+            assert not np.isin(y_c.iloc[100:], np.arange(25.0)).all()
+
+
 def test_arrays_in_arrays_out():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(120, 4)).astype(np.float32)
