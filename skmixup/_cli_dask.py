@@ -170,12 +170,22 @@ def _as_values(y_part):
 
 
 def _run(writes, workers: int, bar) -> None:
-    """Compute the write tasks, a few partitions at a time, updating the bar."""
+    """Compute the write tasks, a few partitions at a time, updating the bar.
+
+    Arrow's default allocator keeps freed memory for reuse, which holds a
+    partition's worth or more per process; the system allocator returns it.
+    """
     import dask
+    import pyarrow as pa
 
     if workers == 1:
-        for task in writes:
-            bar.advance(dask.compute(task, scheduler="synchronous")[0])
+        previous = pa.default_memory_pool()
+        pa.set_memory_pool(pa.system_memory_pool())
+        try:
+            for task in writes:
+                bar.advance(dask.compute(task, scheduler="synchronous")[0])
+        finally:
+            pa.set_memory_pool(previous)
         bar.close()
         return
     import distributed
@@ -187,6 +197,7 @@ def _run(writes, workers: int, bar) -> None:
             processes=True,
             dashboard_address=None,
             silence_logs=40,
+            env={"ARROW_DEFAULT_MEMORY_POOL": "system"},
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
