@@ -22,7 +22,9 @@ dask, N workers
     whose start-up is included in the time.
 
 Columns: seconds (wall clock of the subprocess, best of ``--repeats``),
-throughput relative to the in-memory engine (its seconds / these), peak RSS
+throughput relative to the in-memory engine (its seconds / these), the
+same less the seconds of the tiny run below (start-up: interpreter,
+imports, cluster) and the throughput on those net seconds, peak RSS
 of the process tree, and that peak less the peak of the same engine on a
 tiny data set of the same shape (``--partitions`` files of 1,000 rows: the
 interpreters, libraries and cluster, i.e. the constant), in units of one
@@ -155,13 +157,15 @@ def main(argv=None) -> int:
         results = {}
         for engine, workers in engines:
             output = scratch / ("out.parquet" if engine == "memory" else "out")
-            constant = 0 if args.quick else watch(engine, scratch / "tiny", output, workers)[1]
+            fixed, constant = (
+                (0.0, 0) if args.quick else watch(engine, scratch / "tiny", output, workers)
+            )
             times, peaks = [], []
             for _ in range(args.repeats):
                 elapsed, peak = watch(engine, scratch / "data", output, workers)
                 times.append(elapsed)
                 peaks.append(peak)
-            results[(engine, workers)] = (min(times), max(peaks), constant)
+            results[(engine, workers)] = (min(times), max(peaks), constant, fixed)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -175,14 +179,17 @@ def main(argv=None) -> int:
         ("engine", 18),
         ("seconds", 8),
         ("throughput vs memory", 20),
+        ("net s", 6),
+        ("net throughput", 14),
         ("peak RSS MiB", 12),
         ("constant MiB", 12),
         ("(peak - constant) / partition", 29),
     ]
     print(format_cells([name for name, _ in columns], columns, left=1))
     memory_time = results[("memory", 1)][0]
+    memory_net = memory_time - results[("memory", 1)][3]
     summary = {}
-    for (engine, workers), (seconds, peak, constant) in results.items():
+    for (engine, workers), (seconds, peak, constant, fixed) in results.items():
         label = "memory" if engine == "memory" else f"dask, {workers} worker" + "s" * (workers > 1)
         in_partitions = (peak - constant) / part_bytes
         summary[(engine, workers)] = (memory_time / seconds, in_partitions)
@@ -190,6 +197,8 @@ def main(argv=None) -> int:
             label,
             f"{seconds:.2f}",
             f"{memory_time / seconds:.2f}x",
+            f"{seconds - fixed:.2f}",
+            f"{memory_net / max(seconds - fixed, 1e-9):.2f}x",
             f"{peak / 2**20:,.0f}",
             f"{constant / 2**20:,.0f}",
             f"{in_partitions:.1f}",
