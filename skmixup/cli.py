@@ -55,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     resample.add_argument("--seed", type=int, default=None, help="random seed")
     resample.add_argument("--quiet", action="store_true", help="print nothing on success")
+    resample.add_argument(
+        "--engine",
+        choices=("memory", "dask"),
+        default="memory",
+        help="dask: INPUT is a Parquet directory or glob, OUTPUT a directory (streams partitions)",
+    )
+    resample.add_argument("--workers", type=int, default=1, help="dask engine: worker processes")
     epbeta = resample.add_argument_group("epbeta")
     epbeta.add_argument("--eps0", type=float, default=None, help="extrapolation below 0 (0.3)")
     epbeta.add_argument("--eps1", type=float, default=None, help="extrapolation above 1 (0.3)")
@@ -213,6 +220,10 @@ def _warnings_in_cli_words(quiet: bool):
 
 
 def run_resample(args) -> int:
+    if args.engine == "dask":
+        from skmixup._cli_dask import run_resample_dask
+
+        return run_resample_dask(args, _make_resampler)
     import numpy as np
     import pandas as pd
 

@@ -16,6 +16,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
         ("bench_kmixup.py", ["--quick", "--repeats", "1"]),
         ("bench_neural_net.py", ["--quick", "--repeats", "1", "--epochs", "1"]),
         ("bench_cli_io.py", ["--sizes", "2000", "--repeats", "1"]),
+        ("bench_dask.py", ["--quick"]),
     ],
 )
 def test_benchmark_runs(script, args):
