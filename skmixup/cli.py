@@ -1,10 +1,12 @@
-"""The ``skmixup`` command: ``skmixup demo`` and ``skmixup resample``."""
+"""The ``skmixup`` command: ``skmixup demo``, ``skmixup resample`` and ``skmixup check``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+
+from skmixup._cli_check import add_check_parser, main_check
 
 METHODS = ("epbeta", "kmixup", "multimix")
 
@@ -59,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     mixing.add_argument(
         "--n-interpolations", type=int, default=None, help="rows per pair (multimix: 5)"
     )
+    add_check_parser(commands)
     return parser
 
 
@@ -188,6 +191,8 @@ def main(argv=None) -> int:
             return 2
         run_demo(args.output_dir, generations=args.generations, seed=args.seed)
         return 0
+    if args.command == "check":
+        return main_check(args)
     from skmixup._table_io import TableError
 
     try:
