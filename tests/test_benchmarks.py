@@ -15,6 +15,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
         ("bench_resampling.py", ["--sizes", "20000", "--repeats", "1"]),
         ("bench_kmixup.py", ["--quick", "--repeats", "1"]),
         ("bench_neural_net.py", ["--quick", "--repeats", "1", "--epochs", "1"]),
+        ("bench_conflicts.py", ["--sizes", "2000", "--repeats", "1", "--threads", "1"]),
     ],
 )
 def test_benchmark_runs(script, args):
