@@ -79,13 +79,13 @@ def plain_search(X: np.ndarray, queries: np.ndarray) -> np.ndarray:
     return NearestNeighbors(n_neighbors=1).fit(X).kneighbors(queries)[0]
 
 
-def traced_peak(func) -> int:
-    """Peak traced memory (bytes) while ``func`` runs."""
+def traced_peak(func):
+    """Result of ``func`` and the peak traced memory (bytes) while it runs."""
     tracemalloc.start()
     tracemalloc.reset_peak()
     try:
-        func()
-        return tracemalloc.get_traced_memory()[1]
+        result = func()
+        return result, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
 
@@ -103,8 +103,7 @@ def bench(n_rows: int, repeats: int, threads: list) -> list[tuple[str, float, fl
 
         with threadpool_limits(limits=limit):
             t_check, t_plain = best_times([check, lambda: plain_search(X, queries)], repeats)
-        peak = traced_peak(check)
-        result = check()
+            result, peak = traced_peak(check)
         ratio = peak / X.nbytes
         cells = (
             n_rows,

@@ -270,6 +270,11 @@ def mixup_conflicts(
         if X_test.shape[1] != X.shape[1]:
             raise ValueError(f"X_test has {X_test.shape[1]} features but X has {X.shape[1]}.")
         test_labels = _check_labels(y_test, X_test.shape[0], "y_test")
+        if (classes.dtype.kind in "OSU") != (test_labels.dtype.kind in "OSU"):
+            raise TypeError(
+                f"y_test holds labels of dtype {test_labels.dtype} but y of dtype "
+                f"{classes.dtype}: give labels of one kind (all numbers or all strings)."
+            )
         # Test labels unseen in y are a third class of every pair.
         all_classes = np.unique(np.concatenate([classes, np.unique(test_labels)]))
         test_codes = np.searchsorted(all_classes, test_labels)

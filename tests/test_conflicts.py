@@ -234,6 +234,7 @@ def test_repr_and_summary_are_readable():
         (dict(X_test=np.zeros((3, 1))), ValueError, "X_test and y_test"),
         (dict(X_test=np.zeros((3, 2)), y_test=[0, 1, 0]), ValueError, "X_test has 2 features"),
         (dict(X_test=np.zeros((3, 1)), y_test=[0, 1]), ValueError, "X_test and y_test have"),
+        (dict(X_test=np.zeros((2, 1)), y_test=["a", "b"]), TypeError, "labels of one kind"),
         (dict(mixer=KMixupResampler(alpha=-1.0)), ValueError, "alpha"),
         (dict(mixer=KMixupResampler(categorical_features=[0])), ValueError, "categorical"),
     ],
