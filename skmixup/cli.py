@@ -1,10 +1,12 @@
-"""The ``skmixup`` command: ``skmixup demo`` and ``skmixup resample``."""
+"""The ``skmixup`` command: ``skmixup demo``, ``skmixup resample`` and ``skmixup check``."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import sys
+
+from skmixup._cli_check import add_check_parser, main_check
 
 METHODS = ("epbeta", "kmixup", "multimix")
 
@@ -74,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     resample.add_argument(
         "--n-interpolations", type=int, default=None, help="rows per pair (multimix: 5, others: 1)"
     )
+    add_check_parser(commands)
     return parser
 
 
@@ -372,6 +375,8 @@ def main(argv=None) -> int:
             return 2
         run_demo(args.output_dir, generations=args.generations, seed=args.seed)
         return 0
+    if args.command == "check":
+        return main_check(args)
     from skmixup._table_io import TableError
 
     try:

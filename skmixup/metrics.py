@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import check_array
 
+from skmixup._conflicts import MixupConflicts, mixup_conflicts
 from skmixup._tables import is_dataframe
 
-__all__ = ["structure_report", "total_variance"]
+__all__ = ["MixupConflicts", "mixup_conflicts", "structure_report", "total_variance"]
 
 
 def _as_matrix(X, name: str) -> tuple[np.ndarray, list | None]:

@@ -17,6 +17,8 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
         ("bench_neural_net.py", ["--quick", "--repeats", "1", "--epochs", "1"]),
         ("bench_cli_io.py", ["--sizes", "2000", "--repeats", "1"]),
         ("bench_dask.py", ["--quick"]),
+        ("bench_batch_mixing.py", ["--quick"]),
+        ("bench_conflicts.py", ["--sizes", "2000", "--repeats", "1", "--threads", "1"]),
     ],
 )
 def test_benchmark_runs(script, args):
