@@ -114,5 +114,4 @@ for column in range(5):
         cell.set_axis_off()
 fig.suptitle("A small CNN on 8 x 8 digits, with mixed images of one k-mixup batch")
 fig.tight_layout()
-fig.savefig("digits_cnn_mixup.png", dpi=80)
-print("wrote digits_cnn_mixup.png")
+plt.show()

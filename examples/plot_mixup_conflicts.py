@@ -91,5 +91,4 @@ for row, (name, (X, y)) in enumerate(datasets.items()):
             fontsize="medium",
         )
 axes[0, 0].legend(loc="upper left", fontsize="small", ncols=2)
-fig.savefig("mixup_conflicts.png", dpi=80)
-print("wrote mixup_conflicts.png")
+plt.show()
