@@ -249,10 +249,10 @@ def mixup_conflicts(
         raise TypeError(f"batch_size must be an integer >= 1 or -1, got {batch_size!r}.")
     if batch_size != -1 and batch_size < 1:
         raise ValueError(f"batch_size must be an integer >= 1 or -1, got {batch_size!r}.")
-    if getattr(mixer, "categorical_features", None) is not None:
+    if getattr(mixer, "categorical_features", None) not in (None, "auto"):
         raise ValueError(
             "the mixer's categorical_features do not apply here: encode categorical "
-            "columns as numbers first and leave it None."
+            "columns as numbers first and leave it 'auto'."
         )
     X = check_array(X, dtype=np.float64, ensure_min_samples=2, input_name="X")
     labels = _check_labels(y, X.shape[0], "y")

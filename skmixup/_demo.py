@@ -6,8 +6,10 @@ Run with ``skmixup demo`` (or ``python -m skmixup demo``).
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 
+from skmixup.exceptions import BinaryFeatureWarning
 from skmixup.metrics import structure_report, total_variance
 from skmixup.resampling import EpBetaMixupResampler
 
@@ -37,7 +39,11 @@ def _synthesise(params, X, y, seed, factor=1.0):
         target_type="regression",
         random_state=seed,
     )
-    return resampler.fit_resample(X, y), resampler.weight_law_
+    with warnings.catch_warnings():
+        # The demo measures the covariance of every column, the 0/1 `sex`
+        # column included, so mixing it as a number is intended here.
+        warnings.simplefilter("ignore", BinaryFeatureWarning)
+        return resampler.fit_resample(X, y), resampler.weight_law_
 
 
 def _table(X, y):

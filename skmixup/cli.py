@@ -139,7 +139,7 @@ def _make_resampler(args, categorical):
         n_samples=args.n_samples,
         factor=args.factor,
         synthetic_only=args.synthetic_only,
-        categorical_features=categorical,
+        categorical_features=categorical or "auto",
         target_type=args.target_type,
         random_state=args.seed,
     )

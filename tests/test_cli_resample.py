@@ -62,6 +62,17 @@ def test_round_trip_balances_and_keeps_columns(table, tmp_path, suffix):
     assert set(out["city"].iloc[60:]) <= set(original.loc[original["label"] == 1, "city"])
 
 
+def test_text_columns_are_copied_without_being_declared(table, tmp_path):
+    table.to_csv(tmp_path / "in.csv", index=False)
+    result = _run("in.csv", "out.parquet", "--target", "label", "--seed", "0", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = pd.read_parquet(tmp_path / "out.parquet")
+    assert out.shape == (90, 5) and out["city"].dtype == table["city"].dtype
+    # Each new row's city is one of its class's cities, never a blend.
+    assert set(out["city"].iloc[60:]) <= set(table.loc[table["label"] == 1, "city"])
+    assert (out.iloc[:60]["city"] == table["city"]).all()
+
+
 def test_seed_reproducibility_and_synthetic_only(table, tmp_path):
     # Without a target, the 0/1 label would be mixed (with a BinaryFeatureWarning).
     table.drop(columns=["city", "label"]).to_csv(tmp_path / "in.csv", index=False)
@@ -113,7 +124,7 @@ def test_no_target_mixes_the_whole_table(table, tmp_path):
         (None, [], "missing.csv: no such file"),
         ("table", ["--target", "nope"], "--target: unknown column 'nope'"),
         ("table", ["--categorical", "town"], "--categorical: unknown column(s) ['town']"),
-        ("table", ["--target", "label"], "non-numeric column(s) 'city'"),
+        ("nan", ["--target", "label"], "missing values in column(s) ['weight']"),
         ("empty", [], "the table is empty"),
         ("table", ["--method", "epbeta", "--mean", "1.5", "--categorical", "city"], "--mean must"),
     ],
@@ -122,9 +133,12 @@ def test_bad_input_one_line_nonzero_exit_no_output(table, tmp_path, make_input, 
     source = tmp_path / "in.csv"
     if make_input == "table":
         table.to_csv(source, index=False)
+    elif make_input == "nan":
+        table.assign(weight=table["weight"].where(table.index != 7)).to_csv(source, index=False)
     elif make_input == "empty":
         source.write_text("a,b\n")
     name = "in.csv" if make_input else "missing.csv"
+    assert make_input is None or source.exists()
     result = _run(name, "out.csv", *extra, cwd=tmp_path)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()

@@ -158,8 +158,12 @@ def test_resampling_invariants(problem, resampler, data):
     else:
         assert y_res is None and y_again is None
 
-    # Container and dtype kept (integers are mixed as float64).
-    expected_dtype = np.float64 if matrix.dtype == np.float64 else np.float32
+    # Container and dtype kept (integer arrays too, rounded and clipped to
+    # their range; bool arrays are mixed as float64).
+    integer = isinstance(X, np.ndarray) and X.dtype.kind in "iu"
+    expected_dtype = np.float32 if matrix.dtype == np.float32 else np.float64
+    if integer:
+        expected_dtype = X.dtype
     if sp.issparse(X):
         assert sp.issparse(X_res) and X_res.format == X.format
     if isinstance(X, pd.DataFrame):
@@ -194,6 +198,17 @@ def test_resampling_invariants(problem, resampler, data):
             assert made == {label: expected.get(label, 0) for label in made}
     else:
         assert n_new == expected
+
+    if integer:
+        # The same draws on the float64 copy, then rounded to nearest and
+        # clipped to the dtype's range, give the integer rows exactly.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            as_float, _ = resampler.fit_resample(matrix, y)
+        info = np.iinfo(X.dtype)
+        rounded = np.clip(np.rint(as_float[n_orig:]), info.min, info.max)
+        np.testing.assert_array_equal(new, rounded.astype(X.dtype))
+        new, expected_dtype = as_float[n_orig:], np.float64
 
     # Every new row is w x_a + (1 - w) x_p, w in the law's support, a and p
     # two rows of the input within one class (a continuous target mixed alike).
