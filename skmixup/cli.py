@@ -47,7 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     resample.add_argument("--synthetic-only", action="store_true", help="write only the new rows")
     resample.add_argument(
         "--categorical",
-        help="comma-separated columns copied from the anchor row instead of mixed",
+        help=(
+            "comma-separated columns copied from the anchor row instead of mixed "
+            "(default: the non-numeric ones: text, category, bool)"
+        ),
     )
     resample.add_argument(
         "--single-row-classes",

@@ -89,7 +89,7 @@ def test_soft_targets_are_the_mixed_one_hot_labels():
     assert y_soft.shape == (24, 3) and X_mix.shape == (24, 3)
     np.testing.assert_allclose(y_soft.sum(dim=1).numpy(), 1.0, rtol=1e-12)
     one_hot = np.eye(3)[y.numpy()]
-    w = plan.weights[:, None]
+    w = np.asarray(plan.weights)[:, None]
     expected = w * one_hot[plan.anchors] + (1 - w) * one_hot[plan.partners]
     np.testing.assert_allclose(y_soft.numpy(), expected, rtol=1e-12)
     np.testing.assert_allclose(

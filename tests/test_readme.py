@@ -17,3 +17,5 @@ def test_readme_python_blocks_run():
     assert abs(namespace["law"].covariance_factor - 1) < 1e-12
     assert namespace["X_m"].shape == (160, 3) and namespace["X_k"].shape == (160, 3)
     assert namespace["accuracy"] > 0.8
+    assert namespace["balanced"]["outcome"].value_counts().to_dict() == {0: 80, 1: 80}
+    assert 0 < namespace["result"].min_distance < float("inf")
