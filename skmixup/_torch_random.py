@@ -11,8 +11,6 @@ candidates were all refused.
 
 from __future__ import annotations
 
-import math
-
 import torch
 
 __all__ = ["standard_beta", "new_generator"]
@@ -34,34 +32,37 @@ def _float_dtype(device: torch.device) -> torch.dtype:
     return torch.float32 if device.type == "mps" else torch.float64
 
 
-def _log_gamma_variates(shape: float, n: int, generator: torch.Generator, dtype) -> torch.Tensor:
-    """``log G`` for ``n`` independent ``G ~ Gamma(shape, 1)``.
+def _log_gamma_variates(shapes: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """``log G_i`` for independent ``G_i ~ Gamma(shapes[i], 1)``, one vectorised pass.
 
-    For ``shape < 1`` it uses ``G = G' U^(1 / shape)`` with
-    ``G' ~ Gamma(shape + 1)``, in logs so that tiny shapes do not underflow.
+    Every variate has its own shape, so the two Gamma draws of a Beta law
+    share one round of candidates. For a shape below 1 it uses
+    ``G = G' U^(1 / shape)`` with ``G' ~ Gamma(shape + 1)``, in logs so that
+    tiny shapes do not underflow.
     """
-    device = generator.device
-    boosted = shape + 1.0 if shape < 1.0 else shape
-    d = boosted - 1.0 / 3.0
-    c = 1.0 / math.sqrt(9.0 * d)
+    device, dtype, n = generator.device, shapes.dtype, shapes.shape[0]
+    small = shapes < 1.0
+    d = torch.where(small, shapes + 1.0, shapes) - 1.0 / 3.0
+    c = torch.rsqrt(9.0 * d)
     log_g = torch.empty(n, dtype=dtype, device=device)
     todo = torch.arange(n, device=device)
     while todo.numel():
         m = todo.numel()
+        d_todo, c_todo = d[todo, None], c[todo, None]
         x = torch.randn((m, _CANDIDATES), generator=generator, dtype=dtype, device=device)
         u = torch.rand((m, _CANDIDATES), generator=generator, dtype=dtype, device=device)
-        v = (1.0 + c * x) ** 3
+        v = (1.0 + c_todo * x) ** 3
         positive = v > 0
-        log_v = torch.log(torch.where(positive, v, torch.ones_like(v)))
-        accept = positive & (torch.log(u) < 0.5 * x * x + d - d * v + d * log_v)
-        first = torch.argmax(accept.to(torch.int8), dim=1)
-        found = accept.gather(1, first[:, None])[:, 0]
-        chosen = log_v.gather(1, first[:, None])[:, 0] + math.log(d)
+        log_v = torch.log(torch.where(positive, v, 1.0))
+        accept = positive & (torch.log(u) < 0.5 * x * x + d_todo * (1.0 - v + log_v))
+        first = torch.argmax(accept.to(torch.int8), dim=1, keepdim=True)
+        found = accept.gather(1, first)[:, 0]
+        chosen = log_v.gather(1, first)[:, 0] + torch.log(d_todo[:, 0])
         log_g[todo[found]] = chosen[found]
         todo = todo[~found]
-    if shape < 1.0:
+    if bool(small.any()):
         u = torch.rand(n, generator=generator, dtype=dtype, device=device)
-        log_g += torch.log(u) / shape
+        log_g += torch.where(small, torch.log(u) / shapes, 0.0)
     return log_g
 
 
@@ -81,6 +82,6 @@ def standard_beta(alpha: float, beta: float, n: int, generator: torch.Generator)
     (torch.Size([4]), True)
     """
     dtype = _float_dtype(generator.device)
-    log_a = _log_gamma_variates(float(alpha), n, generator, dtype)
-    log_b = _log_gamma_variates(float(beta), n, generator, dtype)
-    return torch.sigmoid(log_a - log_b)
+    shapes = torch.tensor([float(alpha), float(beta)], dtype=dtype, device=generator.device)
+    log_g = _log_gamma_variates(shapes.repeat_interleave(n), generator)
+    return torch.sigmoid(log_g[:n] - log_g[n:])

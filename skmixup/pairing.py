@@ -15,6 +15,7 @@ cannot multiply their cost.
 
 from __future__ import annotations
 
+import math
 import numbers
 from contextlib import nullcontext
 
@@ -108,15 +109,16 @@ def _block_costs(xp, A, B):
     The squared distance ``|a|^2 + |b|^2 - 2 a.b`` summed over any
     permutation adds every ``|a|^2`` and ``|b|^2`` exactly once, so the
     optimal permutation depends on ``-a.b`` alone: one batched matrix
-    product, no norms. Both blocks are first shifted by the mean of the
-    first (in place: they are fresh gathers), which changes every
-    permutation's total by the same constant; without it, data far from the
-    origin (values near 1e4 in float32) lose the differences between rows
-    to rounding.
+    product, no norms. Both blocks are first shifted by the first row of
+    the first block (in place: they are fresh gathers); any shift common to
+    both blocks changes every permutation's total by the same constant, and
+    this one removes an offset far from the origin (values near 1e4 in
+    float32), which would otherwise lose the differences between rows to
+    rounding. A row of the data costs no reduction pass, unlike the mean.
     """
-    centre = xp.mean(A, axis=1, keepdims=True)
-    A -= centre
-    B -= centre
+    shift = xp.asarray(A[:, :1, :], copy=True)
+    A -= shift
+    B -= shift
     return -xp.matmul(A, xp.permute_dims(B, (0, 2, 1)))
 
 
@@ -276,22 +278,20 @@ class OTBlockPairing:
 
     def _match(self, X, first_blocks, second_blocks) -> np.ndarray:
         A, B = _gather_blocks(X, first_blocks, second_blocks)
-        xp = array_namespace(A)
-        costs = _block_costs(xp, A, B)
+        costs = _to_host(_block_costs(array_namespace(A), A, B)).astype(np.float64, copy=False)
         # A row matched with itself would be an exact copy. The penalty is
         # more than any difference between two assignments' totals, so a
         # self-match is avoided whenever a derangement exists.
+        first_blocks, second_blocks = _to_host(first_blocks), _to_host(second_blocks)
         same = first_blocks[:, :, None] == second_blocks[:, None, :]
-        same = xp.astype(xp.asarray(same, device=device(costs)), costs.dtype)
-        spread = xp.max(costs, axis=(1, 2), keepdims=True) - xp.min(
-            costs, axis=(1, 2), keepdims=True
-        )
-        costs = costs + same * (1.0 + costs.shape[1] * spread)
-        return _solve_blocks(_to_host(costs).astype(np.float64, copy=False))
+        if same.any():
+            spread = np.ptp(costs, axis=(1, 2), keepdims=True)
+            costs = costs + same * (1.0 + costs.shape[1] * spread)
+        return _solve_blocks(costs)
 
 
 def _row_width(X) -> int:
-    return int(np.prod(X.shape[1:]))
+    return math.prod(X.shape[1:])
 
 
 def _gather_blocks(X, first_blocks: np.ndarray, second_blocks: np.ndarray):

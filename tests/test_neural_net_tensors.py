@@ -149,6 +149,19 @@ def test_torch_beta_sampler_follows_the_beta_law():
         assert stats.kstest(draws, stats.beta(alpha, beta).cdf).pvalue > 1e-3
 
 
+def test_gamma_variates_of_mixed_shapes_in_one_pass_follow_each_law():
+    from skmixup._torch_random import _log_gamma_variates
+
+    shapes = torch.tensor([0.05, 0.7, 1.0, 3.0, 250.0], dtype=torch.float64).repeat(3000)
+    log_g = _log_gamma_variates(shapes, new_generator("cpu", 3)).numpy()
+    assert np.isfinite(log_g).all()
+    for position, shape in enumerate([0.05, 0.7, 1.0, 3.0, 250.0]):
+        draws = log_g[position::5]
+        # The law of log G: P(log G <= t) = P(G <= e^t), scipy's exact CDF.
+        law = stats.gamma(shape)
+        assert stats.kstest(draws, lambda t, law=law: law.cdf(np.exp(t))).pvalue > 1e-3
+
+
 def test_device_weights_have_the_law_moments():
     law = EpBeta.variance_preserving(0.3, 0.3, mean=0.9)
     w = law.sample_on_device(200_000, new_generator("cpu", 1)).numpy()
