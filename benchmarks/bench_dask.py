@@ -15,11 +15,13 @@ subprocess and all its descendants every 20 ms with :mod:`psutil`:
 memory
     ``pandas.read_parquet`` of the whole directory, ``fit_resample``,
     ``to_parquet`` of one file: what ``skmixup resample`` does in memory.
-dask, N workers
+dask, N threads
     ``skmixup resample DIR OUT --engine dask --workers N``: one task per
-    partition (read, resample, write). N = 1 runs in the process itself;
-    N > 1 starts a local ``distributed`` cluster of N worker processes,
-    whose start-up is included in the time.
+    partition (read, resample, write), N at once on Dask's threaded
+    scheduler in the process itself.
+dask, N processes
+    The same with ``--processes``: a local ``distributed`` cluster of N
+    single-threaded worker processes, whose start-up is included.
 
 Columns: seconds (wall clock of the subprocess, best of ``--repeats``),
 throughput relative to the in-memory engine (its seconds / these), the
@@ -28,7 +30,8 @@ imports, cluster) and the throughput on those net seconds, peak RSS
 of the process tree, and that peak less the peak of the same engine on a
 tiny data set of the same shape (``--partitions`` files of 1,000 rows: the
 interpreters, libraries and cluster, i.e. the constant), in units of one
-input partition's bytes. Goals (issue 10): with 2 workers, peak memory at
+input partition's bytes. Goals (issue 10): with 2 workers (threads, the
+default), peak memory at
 most 3 partitions plus the constant, throughput at least 0.7x in memory.
 
 Examples
@@ -91,6 +94,8 @@ def child(engine: str, source: str, output: str, workers: int) -> None:
         from skmixup.cli import main
 
         argv = ["resample", source, output, "--engine", "dask", "--workers", str(workers)]
+        if engine == "processes":
+            argv.append("--processes")
         code = main([*argv, "--target", "y", "--seed", "0", "--quiet"])
         if code:
             sys.exit(code)
@@ -153,7 +158,9 @@ def main(argv=None) -> int:
         part_bytes = write_dataset(scratch / "data", rows, args.features, args.partitions)
         if not args.quick:
             write_dataset(scratch / "tiny", 1000 * args.partitions, args.features, args.partitions)
-        engines = [("memory", 1), ("dask", 1)] + [("dask", args.workers)] * (args.workers > 1)
+        engines = [("memory", 1), ("dask", 1)]
+        if args.workers > 1:
+            engines += [("dask", args.workers), ("processes", args.workers)]
         results = {}
         for engine, workers in engines:
             output = scratch / ("out.parquet" if engine == "memory" else "out")
@@ -190,7 +197,11 @@ def main(argv=None) -> int:
     memory_net = memory_time - results[("memory", 1)][3]
     summary = {}
     for (engine, workers), (seconds, peak, constant, fixed) in results.items():
-        label = "memory" if engine == "memory" else f"dask, {workers} worker" + "s" * (workers > 1)
+        label = {
+            "memory": "memory",
+            "dask": f"dask, {workers} thread" + "s" * (workers > 1),
+            "processes": f"dask, {workers} processes",
+        }[engine]
         in_partitions = (peak - constant) / part_bytes
         summary[(engine, workers)] = (memory_time / seconds, in_partitions)
         cells = [
@@ -206,7 +217,7 @@ def main(argv=None) -> int:
         print(format_cells(cells, columns, left=1))
     throughput, in_partitions = summary[("dask", args.workers)]
     print(
-        f"goal ({args.workers} workers): peak <= 3 partitions + constant: "
+        f"goal ({args.workers} threads): peak <= 3 partitions + constant: "
         f"{'met' if in_partitions <= 3 else 'NOT met'} ({in_partitions:.1f}); "
         f"throughput >= 0.7x memory: {'met' if throughput >= 0.7 else 'NOT met'} "
         f"({throughput:.2f}x)"

@@ -60,7 +60,7 @@ def run_resample_dask(args, make_resampler) -> int:
     try:
         os.chmod(temporary, 0o777 & ~_umask())
         writes = _write_tasks(plan, temporary, columns, args.target)
-        _run(writes, args.workers, _Bar(args.quiet, len(writes)))
+        _run(writes, args.workers, args.processes, _Bar(args.quiet, len(writes)))
         os.rename(temporary, output)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
@@ -128,6 +128,9 @@ def _write_tasks(plan, directory: Path, columns, target) -> list:
     ]
 
 
+_ROW_GROUP_ROWS = 65_536
+
+
 def _write_partition(arguments, y_meta, keep: bool, path: str, columns, target) -> int:
     """Resample one partition and write its originals, then its new rows.
 
@@ -152,15 +155,19 @@ def _write_partition(arguments, y_meta, keep: bool, path: str, columns, target) 
     schema = (
         first.schema if first is not None else table(X_part.iloc[:0], _as_values(y_part)[:0]).schema
     )
+    # Dictionary pages only where they can pay (not for floats), and row
+    # groups of bounded size: the writer buffers one encoded row group.
+    dictionary = [field.name for field in schema if not pa.types.is_floating(field.type)]
     rows = 0
-    with pq.ParquetWriter(path, schema) as writer:
+    with pq.ParquetWriter(path, schema, use_dictionary=dictionary) as writer:
         if first is not None:
-            writer.write_table(first)
+            writer.write_table(first, row_group_size=_ROW_GROUP_ROWS)
             rows += first.num_rows
             del first
         if X_new is not None:
             new = table(X_new, y_new, schema)
-            writer.write_table(new)
+            del X_new, y_new
+            writer.write_table(new, row_group_size=_ROW_GROUP_ROWS)
             rows += new.num_rows
     return rows
 
@@ -169,25 +176,40 @@ def _as_values(y_part):
     return y_part.to_numpy()
 
 
-def _run(writes, workers: int, bar) -> None:
+def _run(writes, workers: int, processes: bool, bar) -> None:
     """Compute the write tasks, a few partitions at a time, updating the bar.
 
-    Arrow's default allocator keeps freed memory for reuse, which holds a
-    partition's worth or more per process; the system allocator returns it.
+    Threads (Dask's threaded scheduler) by default: reading, mixing and
+    writing run in numpy, pandas and Arrow, which release the GIL, and no
+    cluster has to start. ``processes`` starts a local ``distributed``
+    cluster of ``workers`` single-threaded processes instead. Arrow's default
+    allocator keeps freed memory for reuse, which holds a partition's worth
+    or more per process; the system allocator returns it.
     """
+    if processes:
+        _run_on_cluster(writes, workers, bar)
+        return
     import dask
     import pyarrow as pa
+    from dask.callbacks import Callback
 
-    if workers == 1:
-        previous = pa.default_memory_pool()
-        pa.set_memory_pool(pa.system_memory_pool())
-        try:
-            for task in writes:
-                bar.advance(dask.compute(task, scheduler="synchronous")[0])
-        finally:
-            pa.set_memory_pool(previous)
-        bar.close()
-        return
+    write_keys = {task.key for task in writes}
+
+    def finished(key, result, dsk, state, worker_id):
+        if key in write_keys:
+            bar.advance(result)
+
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        with Callback(posttask=finished):
+            dask.compute(*writes, scheduler="threads", num_workers=workers)
+    finally:
+        pa.set_memory_pool(previous)
+    bar.close()
+
+
+def _run_on_cluster(writes, workers: int, bar) -> None:
     import distributed
 
     with (
@@ -195,7 +217,7 @@ def _run(writes, workers: int, bar) -> None:
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never clashes with another cluster
             silence_logs=40,
             env={"ARROW_DEFAULT_MEMORY_POOL": "system"},
         ) as cluster,

@@ -66,7 +66,17 @@ def build_parser() -> argparse.ArgumentParser:
         default="memory",
         help="dask: INPUT is a Parquet directory or glob, OUTPUT a directory (streams partitions)",
     )
-    resample.add_argument("--workers", type=int, default=1, help="dask engine: worker processes")
+    resample.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="dask engine: partitions resampled at once, as threads of this process (1)",
+    )
+    resample.add_argument(
+        "--processes",
+        action="store_true",
+        help="dask engine: run the workers as a local distributed cluster of processes",
+    )
     epbeta = resample.add_argument_group("epbeta")
     epbeta.add_argument("--eps0", type=float, default=None, help="extrapolation below 0 (0.3)")
     epbeta.add_argument("--eps1", type=float, default=None, help="extrapolation above 1 (0.3)")

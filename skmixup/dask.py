@@ -543,7 +543,8 @@ def partition_new_rows(resampler, X_part, y_part, quota, seed, target_type, rows
 def _all_float_frame(X_part, resampler):
     """``X_part`` if it is a DataFrame of one float dtype and nothing categorical."""
     dtypes = getattr(X_part, "dtypes", None)
-    if dtypes is None or resampler.categorical_features is not None or X_part.shape[1] == 0:
+    declared = resampler.categorical_features not in (None, "auto")
+    if dtypes is None or declared or X_part.shape[1] == 0:
         return None
     first = dtypes.iloc[0]
     if first not in (np.float32, np.float64) or not (dtypes == first).all():

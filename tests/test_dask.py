@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from skmixup import EpBetaMixupResampler, KMixupResampler, MultiMixResampler
-from skmixup.dask import _allocate, fit_resample
+from skmixup.dask import _all_float_frame, _allocate, fit_resample
 
 # Dask's own Parquet reader calls a deprecated pandas keyword.
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword")
@@ -127,6 +127,8 @@ def test_float_frames_take_the_array_path_with_identical_rows():
     # All-float frames skip the frame codec; declaring no categorical column
     # explicitly ([]) forces the codec: both must give the same rows.
     X, y, X_d, y_d = _labelled(SIZES, seed=8)
+    assert _all_float_frame(X, KMixupResampler()) is X  # the default 'auto' takes it
+    assert _all_float_frame(X, KMixupResampler(categorical_features=[])) is None
     fast = fit_resample(KMixupResampler(k=3, random_state=1), X_d, y_d)
     codec = fit_resample(KMixupResampler(k=3, random_state=1, categorical_features=[]), X_d, y_d)
     fast, codec = dask.compute(fast, codec)
@@ -439,3 +441,23 @@ def test_cli_leaves_nothing_behind_on_bad_input(parquet_dir, tmp_path, capsys, m
     )
     assert result.returncode == 1 and "partition 2" in result.stderr, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+@pytest.mark.parametrize("extra", [["--workers", "2"], ["--workers", "2", "--processes"]])
+def test_cli_threads_and_processes_write_the_same_files_as_one_worker(
+    parquet_dir, tmp_path, capsys, monkeypatch, extra
+):
+    source, _ = parquet_dir
+    options = ["--target", "label", "--seed", "3", "--factor", "0.5"]
+    one = _cli(source, "one", *options, cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch)
+    many = _cli(
+        source, "many", *options, *extra, cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch
+    )
+    assert one.returncode == 0 and many.returncode == 0, many.stderr
+    assert "3/3 partitions" in many.stderr
+    names = sorted(f.name for f in (tmp_path / "one").iterdir())
+    assert names == sorted(f.name for f in (tmp_path / "many").iterdir()) and len(names) == 3
+    for name in names:
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "one" / name), pd.read_parquet(tmp_path / "many" / name)
+        )
