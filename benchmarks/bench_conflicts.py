@@ -19,8 +19,9 @@ threads
     threads then wait for each other at every barrier.
 check/plain
     Ratio of the two. The check searches, per class, only the mixed points
-    whose pair does not involve that class, so with 10 classes it does about
-    0.8 of the plain search's distance computations, plus the scale.
+    whose pair does not involve that class (with 10 classes, at most 0.8 of
+    the plain search's distance computations, plus the scale), and skips a
+    class whose bounding ball is farther than the nearest row already found.
 peak MB, peak/data
     Peak of the memory traced by :mod:`tracemalloc` (numpy arrays included)
     during one more call, and its ratio to the size of ``X``.

@@ -365,13 +365,29 @@ def _draw_epoch(X, codes, law, pairing, n_interpolations, within_class, batch_si
     )
 
 
-def _class_indexes(points, codes, n_codes: int):
-    """One fitted ``NearestNeighbors`` and its rows per class code (``None`` when absent)."""
+@dataclass(frozen=True)
+class _ClassIndex:
+    """A fitted ``NearestNeighbors`` over one class's rows, and a ball holding them."""
+
+    search: NearestNeighbors
+    rows: np.ndarray
+    centre: np.ndarray
+    radius: float
+
+
+def _class_indexes(points, codes, n_codes: int) -> list:
+    """One :class:`_ClassIndex` per class code (``None`` when the class is absent)."""
     indexes = []
     for code in range(n_codes):
         rows = np.flatnonzero(codes == code)
-        fitted = NearestNeighbors(n_neighbors=1).fit(points[rows]) if rows.size else None
-        indexes.append(None if fitted is None else (fitted, rows))
+        if not rows.size:
+            indexes.append(None)
+            continue
+        members = points[rows]
+        centre = members.mean(axis=0)
+        radius = float(np.sqrt(np.max(np.sum((members - centre) ** 2, axis=1))))
+        search = NearestNeighbors(n_neighbors=1).fit(members)
+        indexes.append(_ClassIndex(search, rows, centre, radius))
     return indexes
 
 
@@ -379,9 +395,51 @@ def _chunk_rows(n_features: int) -> int:
     return max(1, _CHUNK_BYTES // (8 * max(1, n_features)))
 
 
-def _query(index, queries):
-    distance, position = index[0].kneighbors(queries, return_distance=True)
-    return distance[:, 0], index[1][position[:, 0]]
+def _nearest_eligible(queries, eligible, indexes):
+    """Distance from each query to its nearest indexed row of an eligible class, and that row.
+
+    ``eligible`` is a boolean ``(n_queries, n_codes)`` matrix; a query with
+    no eligible class gets ``inf`` and ``-1``. Every row of class ``c`` lies
+    within ``radius`` of its ``centre``, so ``|q - centre| - radius`` bounds
+    the distance from ``q`` to class ``c`` from below. Classes are searched
+    in increasing order of that bound, and a class whose bound exceeds the
+    best distance found so far (plus a margin far above rounding) cannot
+    hold a nearer row and is skipped: the result is that of searching every
+    eligible class, at a fraction of the cost when classes are apart.
+    """
+    n_queries, n_codes = eligible.shape
+    best = np.full(n_queries, np.inf)
+    which = np.full(n_queries, -1, dtype=np.intp)
+    lower = np.full((n_queries, n_codes), np.inf)
+    reach = 0.0
+    for code, index in enumerate(indexes):
+        if index is None:
+            continue
+        lower[:, code] = np.linalg.norm(queries - index.centre, axis=1) - index.radius
+        reach = max(reach, float(np.linalg.norm(index.centre)) + index.radius)
+    lower[~eligible] = np.inf
+    # The search's distances come from |a|^2 + |b|^2 - 2 a.b, good to about
+    # 1e-8 (|a| + |b|): the margin is a hundred times that.
+    margin = 1e-6 * (np.linalg.norm(queries, axis=1) + reach)
+    order = np.argsort(lower, axis=1, kind="stable")
+    ordered_lower = np.take_along_axis(lower, order, axis=1)
+    for rank in range(n_codes):
+        bound = ordered_lower[:, rank]
+        # Bounds only grow with the rank and ``best`` only falls: a query
+        # left out here is left out for good.
+        todo = np.flatnonzero(np.isfinite(bound) & (bound <= best + margin))
+        if not todo.size:
+            break
+        codes_here = order[todo, rank]
+        for code in np.unique(codes_here):
+            members = todo[codes_here == code]
+            index = indexes[code]
+            distance, position = index.search.kneighbors(queries[members])
+            distance, row = distance[:, 0], index.rows[position[:, 0]]
+            closer = distance < best[members]
+            best[members[closer]] = distance[closer]
+            which[members[closer]] = row[closer]
+    return best, which
 
 
 def _reference_scale(X, codes, indexes, rng) -> float:
@@ -390,15 +448,12 @@ def _reference_scale(X, codes, indexes, rng) -> float:
     if rows.shape[0] > _SCALE_ROWS:
         rows = np.sort(rng.choice(rows, _SCALE_ROWS, replace=False))
     best = np.full(rows.shape[0], np.inf)
-    for start in range(0, rows.shape[0], _chunk_rows(X.shape[1])):
-        chunk = rows[start : start + _chunk_rows(X.shape[1])]
-        block = best[start : start + chunk.shape[0]]
-        for code, index in enumerate(indexes):
-            eligible = np.flatnonzero(codes[chunk] != code)
-            if index is None or eligible.shape[0] == 0:
-                continue
-            distance, _ = _query(index, X[chunk[eligible]])
-            block[eligible] = np.minimum(block[eligible], distance)
+    all_codes = np.arange(len(indexes))
+    step = _chunk_rows(X.shape[1])
+    for start in range(0, rows.shape[0], step):
+        chunk = rows[start : start + step]
+        eligible = codes[chunk][:, None] != all_codes[None, :]
+        best[start : start + chunk.shape[0]], _ = _nearest_eligible(X[chunk], eligible, indexes)
     return float(np.median(best))
 
 
@@ -407,6 +462,7 @@ def _nearest_third_class(X, plan, pair_codes, reference, indexes):
     n_mixed = len(plan)
     distances = np.full(n_mixed, np.inf)
     nearest = np.full(n_mixed, -1, dtype=np.intp)
+    all_codes = np.arange(len(indexes))
     step = _chunk_rows(X.shape[1])
     for start in range(0, n_mixed, step):
         stop = min(start + step, n_mixed)
@@ -414,24 +470,15 @@ def _nearest_third_class(X, plan, pair_codes, reference, indexes):
             plan.anchors[start:stop], plan.partners[start:stop], plan.weights[start:stop]
         )
         mixed = interpolate(X, chunk_plan)
-        first, second = pair_codes[start:stop, 0], pair_codes[start:stop, 1]
-        best = distances[start:stop]
-        which = nearest[start:stop]
-        for code, index in enumerate(indexes):
-            if index is None:
-                continue
-            eligible = np.flatnonzero((first != code) & (second != code))
-            if eligible.shape[0] == 0:
-                continue
-            distance, row = _query(index, mixed[eligible])
-            closer = distance < best[eligible]
-            best[eligible[closer]] = distance[closer]
-            which[eligible[closer]] = row[closer]
+        first, second = pair_codes[start:stop, :1], pair_codes[start:stop, 1:]
+        eligible = (first != all_codes[None, :]) & (second != all_codes[None, :])
+        best, which = _nearest_eligible(mixed, eligible, indexes)
         # The search's distances come from |a|^2 + |b|^2 - 2 a.b; recompute the
         # winners' directly so that small distances keep their precision.
         found = np.flatnonzero(which >= 0)
         if found.shape[0]:
             best[found] = np.linalg.norm(mixed[found] - reference[which[found]], axis=1)
+        distances[start:stop], nearest[start:stop] = best, which
     return distances, nearest
 
 

@@ -265,13 +265,18 @@ def test_string_labels_and_epbeta_weights():
     k=st.integers(1, 5),
     batch_size=st.sampled_from([-1, 3, 8, 128]),
     within_class=st.booleans(),
+    separation=st.sampled_from([0.0, 3.0, 30.0]),
+    offset=st.sampled_from([0.0, 1e3]),
 )
 def test_distances_equal_brute_force_for_any_data(
-    seed, n_rows, n_classes, k, batch_size, within_class
+    seed, n_rows, n_classes, k, batch_size, within_class, separation, offset
 ):
+    # Classes apart (separation) let the search skip classes whose ball is
+    # farther than the best row found: the result must not change.
     rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n_rows, 3))
     y = np.arange(n_rows) % n_classes
+    centres = rng.normal(size=(n_classes, 3)) * separation
+    X = rng.normal(size=(n_rows, 3)) + centres[y] + offset
     result = mixup_conflicts(
         X,
         y,
