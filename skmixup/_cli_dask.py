@@ -134,9 +134,10 @@ _ROW_GROUP_ROWS = 65_536
 def _write_partition(arguments, y_meta, keep: bool, path: str, columns, target) -> int:
     """Resample one partition and write its originals, then its new rows.
 
-    Two row groups, never concatenated in memory: the originals are written
-    (and can be freed) before the new rows are converted.
+    Converted to Arrow and written one row group at a time, so that the
+    conversion holds one row group, never a second copy of the partition.
     """
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -145,30 +146,36 @@ def _write_partition(arguments, y_meta, keep: bool, path: str, columns, target) 
     _, X_part, y_part = arguments[:3]
     X_new, y_new = partition_new_rows(*arguments)
 
-    def table(X, y_values, schema=None):
+    def frame_of(X, y_values):
         frame = X.reset_index(drop=True)
         if target is not None:
             frame[target] = as_target(y_values, y_part, y_meta).to_numpy()
-        return pa.Table.from_pandas(frame[columns], schema=schema, preserve_index=False)
+        return frame[columns]
 
-    first = table(X_part, _as_values(y_part)) if keep else None
-    schema = (
-        first.schema if first is not None else table(X_part.iloc[:0], _as_values(y_part)[:0]).schema
-    )
+    # The schema of the whole partition (types inferred from every value of
+    # an object column), with the target in its place.
+    fields = {field.name: field for field in pa.Schema.from_pandas(X_part, preserve_index=False)}
+    if target is not None:
+        y_frame = pd.DataFrame({target: as_target(_as_values(y_part)[:0], y_part, y_meta)})
+        fields[target] = pa.Schema.from_pandas(y_frame, preserve_index=False).field(target)
+    schema = pa.schema([fields[name] for name in columns])
     # Dictionary pages only where they can pay (not for floats), and row
     # groups of bounded size: the writer buffers one encoded row group.
     dictionary = [field.name for field in schema if not pa.types.is_floating(field.type)]
+
+    def write(writer, X, y_values) -> int:
+        for start in range(0, X.shape[0], _ROW_GROUP_ROWS):
+            stop = start + _ROW_GROUP_ROWS
+            piece = frame_of(X.iloc[start:stop], y_values[start:stop])
+            writer.write_table(pa.Table.from_pandas(piece, schema=schema, preserve_index=False))
+        return X.shape[0]
+
     rows = 0
     with pq.ParquetWriter(path, schema, use_dictionary=dictionary) as writer:
-        if first is not None:
-            writer.write_table(first, row_group_size=_ROW_GROUP_ROWS)
-            rows += first.num_rows
-            del first
+        if keep:
+            rows += write(writer, X_part, _as_values(y_part))
         if X_new is not None:
-            new = table(X_new, y_new, schema)
-            del X_new, y_new
-            writer.write_table(new, row_group_size=_ROW_GROUP_ROWS)
-            rows += new.num_rows
+            rows += write(writer, X_new, y_new)
     return rows
 
 
