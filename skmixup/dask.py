@@ -522,7 +522,34 @@ def partition_new_rows(resampler, X_part, y_part, quota, seed, target_type, rows
     """New rows of one partition: ``(X_new, y_new)``, ``(None, None)`` when none.
 
     ``X_new`` is in the container of ``X_part``; ``y_new`` is a 1-D array.
-    Errors name the partition.
+    Errors name the partition. The rows are those of
+    :func:`partition_new_row_chunks`, concatenated.
+    """
+    import pandas as pd
+
+    chunks = list(
+        partition_new_row_chunks(resampler, X_part, y_part, quota, seed, target_type, rows, index)
+    )
+    if not chunks:
+        return None, None
+    if len(chunks) == 1:
+        return chunks[0]
+    X_chunks = [X for X, _ in chunks]
+    if isinstance(X_chunks[0], pd.DataFrame):
+        X_new = pd.concat(X_chunks, ignore_index=True)
+    else:
+        X_new = np.concatenate(X_chunks)
+    return X_new, np.concatenate([y for _, y in chunks])
+
+
+def partition_new_row_chunks(resampler, X_part, y_part, quota, seed, target_type, rows, index):
+    """New rows of one partition, a few chunks at a time: ``(X_new, y_new)`` pairs.
+
+    A partition's new rows are drawn in at most ``_CHUNKS`` chunks of at
+    least ``_MIN_CHUNK_ROWS`` rows (fewer when there are fewer rows), chunk
+    ``c`` with the generator of the ``c``-th child of the partition's seed,
+    so that a writer can stream them without holding them all; the chunks
+    depend only on the partition's rows, quota and seed.
     """
     try:
         if y_part.shape[0] != rows:
@@ -535,9 +562,40 @@ def partition_new_rows(resampler, X_part, y_part, quota, seed, target_type, rows
                 f"X has {X_part.shape[0]} rows and y {y_part.shape[0]}: X and y must be "
                 "partitioned alike."
             )
-        return _new_rows(resampler, X_part, y_part, quota, seed, target_type)
+        frame = _all_float_frame(X_part, resampler)
+        # An all-float frame is mixed as one array, converted once: the same
+        # rows, drawn identically, without the frame codec's copies.
+        source = X_part if frame is None else np.ascontiguousarray(frame.to_numpy())
+        for number, chunk_quota in enumerate(_chunk_quotas(quota, target_type)):
+            child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, number))
+            X_new, y_new = _new_rows(resampler, source, y_part, chunk_quota, child, target_type)
+            if frame is not None:
+                X_new = frame.__class__(X_new, columns=frame.columns, copy=False)
+            yield X_new, y_new
     except (ValueError, TypeError) as error:
         raise type(error)(f"partition {index}: {error}") from error
+
+
+_CHUNKS = 4
+_MIN_CHUNK_ROWS = 1 << 16
+
+
+def _chunk_quotas(quota, target_type) -> list:
+    """The quota cut into consecutive chunks (classes in their order), none empty."""
+    total = int(quota) if target_type == "regression" else int(sum(quota.values()))
+    if not total:
+        return []
+    n_chunks = int(min(_CHUNKS, max(1, total // _MIN_CHUNK_ROWS)))
+    bounds = [total * c // n_chunks for c in range(n_chunks + 1)]
+    if target_type == "regression":
+        return [bounds[c + 1] - bounds[c] for c in range(n_chunks)]
+    ends = np.cumsum([int(count) for count in quota.values()])
+    starts = ends - np.asarray([int(count) for count in quota.values()])
+    chunks = []
+    for low, high in zip(bounds[:-1], bounds[1:]):
+        overlap = np.clip(np.minimum(ends, high) - np.maximum(starts, low), 0, None)
+        chunks.append({label: int(n) for label, n in zip(quota, overlap) if n})
+    return chunks
 
 
 def _all_float_frame(X_part, resampler):
@@ -553,13 +611,6 @@ def _all_float_frame(X_part, resampler):
 
 
 def _new_rows(resampler, X_part, y_part, quota, seed, target_type):
-    frame = _all_float_frame(X_part, resampler)
-    if frame is not None:
-        # Same rows, drawn identically, without the frame codec's copies.
-        X_new, y_new = _new_rows(resampler, frame.to_numpy(), y_part, quota, seed, target_type)
-        if X_new is None:
-            return None, None
-        return frame.__class__(X_new, columns=frame.columns, copy=False), y_new
     estimator = clone(resampler).set_params(
         synthetic_only=True, random_state=np.random.default_rng(seed)
     )

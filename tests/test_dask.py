@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import skmixup.dask
 from skmixup import EpBetaMixupResampler, KMixupResampler, MultiMixResampler
-from skmixup.dask import _all_float_frame, _allocate, fit_resample
+from skmixup.dask import _all_float_frame, _allocate, _chunk_quotas, fit_resample
+from tests._mixcheck import is_pair_mixture
 
 # Dask's own Parquet reader calls a deprecated pandas keyword.
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword")
@@ -461,3 +463,51 @@ def test_cli_threads_and_processes_write_the_same_files_as_one_worker(
         pd.testing.assert_frame_equal(
             pd.read_parquet(tmp_path / "one" / name), pd.read_parquet(tmp_path / "many" / name)
         )
+
+
+@given(
+    counts=st.lists(st.integers(0, 300_000), min_size=1, max_size=5),
+    regression=st.booleans(),
+)
+def test_chunk_quotas_cut_the_quota_in_order_without_loss(counts, regression):
+    quota = sum(counts) if regression else {f"c{i}": n for i, n in enumerate(counts)}
+    chunks = _chunk_quotas(quota, "regression" if regression else "classification")
+    totals = [c if regression else sum(c.values()) for c in chunks]
+    assert sum(totals) == sum(counts) and all(totals)
+    assert len(chunks) <= skmixup.dask._CHUNKS
+    assert len(chunks) <= 1 or max(totals) - min(totals) <= 1  # even cuts
+    if len(chunks) > 1:
+        assert min(totals) >= skmixup.dask._MIN_CHUNK_ROWS
+    if not regression:
+        # Classes keep their order and their counts across the cuts.
+        flat = [(label, n) for chunk in chunks for label, n in chunk.items()]
+        merged = {}
+        for label, n in flat:
+            merged[label] = merged.get(label, 0) + n
+        assert merged == {label: n for label, n in quota.items() if n}
+        order = [label for label, _ in flat]
+        assert order == sorted(order, key=list(quota).index)
+
+
+def test_new_rows_drawn_in_chunks_keep_counts_and_mixtures(monkeypatch):
+    monkeypatch.setattr(skmixup.dask, "_MIN_CHUNK_ROWS", 4)
+    X, y, X_d, y_d = _labelled(SIZES, seed=5)
+    resampler = EpBetaMixupResampler(random_state=2, synthetic_only=True, factor=1.5)
+    X_res, y_res = dask.compute(*fit_resample(resampler, X_d, y_d), scheduler="synchronous")
+    sizes = y.value_counts()
+    assert y_res.value_counts().to_dict() == {c: round(1.5 * n) for c, n in sizes.items()}
+    support = EpBetaMixupResampler().fit(X, y).weight_law_.support
+    ok = is_pair_mixture(
+        X_res.to_numpy(),
+        X.to_numpy(),
+        groups=y.to_numpy(),
+        new_groups=y_res.to_numpy(),
+        support=support,
+    )
+    assert ok.all()
+    again = dask.compute(*fit_resample(resampler, X_d, y_d), scheduler="synchronous")
+    pd.testing.assert_frame_equal(X_res, again[0])
+    # Several chunks draw other rows than one chunk would: the cut is real.
+    monkeypatch.setattr(skmixup.dask, "_MIN_CHUNK_ROWS", 10**6)
+    single = dask.compute(*fit_resample(resampler, X_d, y_d), scheduler="synchronous")
+    assert not np.array_equal(single[0].to_numpy(), X_res.to_numpy())
