@@ -135,16 +135,16 @@ def _write_partition(arguments, y_meta, keep: bool, path: str, columns, target) 
     """Resample one partition and write its originals, then its new rows.
 
     Converted to Arrow and written one row group at a time, so that the
-    conversion holds one row group, never a second copy of the partition.
+    conversion holds one row group, never a second copy of the partition;
+    the new rows are written chunk by chunk as they are drawn.
     """
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from skmixup.dask import as_target, partition_new_rows
+    from skmixup.dask import as_target, partition_new_row_chunks
 
     _, X_part, y_part = arguments[:3]
-    X_new, y_new = partition_new_rows(*arguments)
 
     def frame_of(X, y_values):
         frame = X.reset_index(drop=True)
@@ -174,7 +174,7 @@ def _write_partition(arguments, y_meta, keep: bool, path: str, columns, target) 
     with pq.ParquetWriter(path, schema, use_dictionary=dictionary) as writer:
         if keep:
             rows += write(writer, X_part, _as_values(y_part))
-        if X_new is not None:
+        for X_new, y_new in partition_new_row_chunks(*arguments):
             rows += write(writer, X_new, y_new)
     return rows
 

@@ -370,6 +370,8 @@ def parquet_dir(tmp_path):
 
 
 def test_cli_writes_partitioned_directory(parquet_dir, tmp_path, capsys, monkeypatch):
+    # Several chunks of new rows a partition, written as they are drawn.
+    monkeypatch.setattr(skmixup.dask, "_MIN_CHUNK_ROWS", 8)
     source, parts = parquet_dir
     result = _cli(
         source,
