@@ -117,7 +117,7 @@ def test_synthetic_only_and_regression_counts():
     X_d, y_d = dd.from_pandas(X, npartitions=3), dd.from_pandas(y, npartitions=3)
     resampler = EpBetaMixupResampler(random_state=0, n_samples=50, synthetic_only=True)
     X_res, y_res = fit_resample(resampler, X_d, y_d)
-    X_c, y_c = dask.compute(X_res, y_res)
+    X_c, y_c = dask.compute(X_res, y_res, scheduler="synchronous")
     assert X_c.shape == (50, 2) and y_c.shape == (50,)
     # Rows 30, 30, 30: 50 shared as 17, 17, 16.
     assert [len(p) for p in X_res.partitions] == [17, 17, 16]
@@ -163,7 +163,7 @@ def test_arrays_in_arrays_out():
     y_d = da.from_array(y, chunks=40)
     X_res, y_res = fit_resample(KMixupResampler(k=4, random_state=0), X_d, y_d)
     assert X_res.dtype == np.float32 and X_res.chunks[0] == y_res.chunks[0]
-    X_c, y_c = dask.compute(X_res, y_res)
+    X_c, y_c = dask.compute(X_res, y_res, scheduler="synchronous")
     assert X_c.shape == (180, 4) and np.bincount(y_c).tolist() == [90, 90]
     np.testing.assert_array_equal(X_c[:40], X[:40])
 
@@ -301,7 +301,7 @@ def test_dtypes_and_categorical_values_survive():
     X_res, y_res = fit_resample(resampler, X_d, y_d)
     # Dask may store object columns as strings: compare with the Dask input.
     assert (X_res.dtypes == X_d.dtypes).all() and y_res.dtype == y_d.dtype
-    X_c, y_c = dask.compute(X_res, y_res)
+    X_c, y_c = dask.compute(X_res, y_res, scheduler="synchronous")
     assert list(X_c.columns) == list(frame.columns)
     assert (X_c.dtypes == X_d.dtypes).all() and X_c["f32"].dtype == np.float32
     assert X_c["count"].dtype == np.int16 and X_c["city"].dtype == "category"
@@ -406,7 +406,8 @@ def test_cli_writes_partitioned_directory(parquet_dir, tmp_path, capsys, monkeyp
         frame.drop(columns="label"),
         frame["label"],
     )
-    X_c, y_c = dask.compute(X_res, y_res)
+    # In this process, where the chunk size is patched (not on a cluster).
+    X_c, y_c = dask.compute(X_res, y_res, scheduler="synchronous")
     np.testing.assert_allclose(everything["height"].to_numpy(), X_c["height"].to_numpy())
     np.testing.assert_array_equal(everything["label"].to_numpy(), y_c.to_numpy())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out"]
