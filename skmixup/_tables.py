@@ -349,6 +349,39 @@ class FrameCodec:
             )
         return matrix
 
+    def assemble(self, original, new_matrix: np.ndarray, keep_originals: bool):
+        """The output frame: the rows of ``original`` (when kept), then the new rows.
+
+        When every column is a mixed column of one numpy float dtype, the
+        output is one block filled in place (the same values as decoding
+        and concatenating, without their copies); otherwise the new rows
+        are decoded column by column and appended.
+        """
+        import pandas as pd
+
+        dtype = self.dtypes[0] if self.dtypes else None
+        uniform = (
+            isinstance(dtype, np.dtype)
+            and all(kind == _FLOAT for kind in self.kinds)
+            and all(other == dtype for other in self.dtypes)
+        )
+        if not uniform:
+            new_rows = self.decode(new_matrix)
+            if not keep_originals:
+                return new_rows
+            return pd.concat([original.reset_index(drop=True), new_rows], ignore_index=True)
+        observed = None
+        if self._observed:
+            bounds = [self._observed[position] for position in range(len(self.kinds))]
+            observed = (np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds]))
+        n_original = original.shape[0] if keep_originals else 0
+        # pandas keeps a Fortran-ordered 2-D array as its block without a copy.
+        out = np.empty((n_original + new_matrix.shape[0], len(self.kinds)), dtype, order="F")
+        if n_original:
+            out[:n_original] = original.to_numpy()
+        _to_floats(new_matrix, dtype, observed, out=out[n_original:])
+        return pd.DataFrame(out, columns=self.columns, copy=False)
+
     def decode(self, matrix: np.ndarray):
         """New rows of ``matrix`` as a DataFrame with the original columns and dtypes."""
         import pandas as pd
@@ -410,14 +443,18 @@ def _to_integers(values, dtype: np.dtype, observed=None, reserve_min: bool = Fal
     return result
 
 
-def _to_floats(values, dtype: np.dtype, observed=None) -> np.ndarray:
-    """Clip to ``observed`` and to the finite range of ``dtype``, then cast."""
+def _to_floats(values, dtype: np.dtype, observed=None, out=None) -> np.ndarray:
+    """Clip to ``observed`` and to the finite range of ``dtype``, then cast
+    (into ``out`` when given)."""
     if observed is not None:
         values = np.clip(values, observed[0], observed[1])
     if np.finfo(dtype).max < np.finfo(values.dtype).max:
         largest = float(np.finfo(dtype).max)
         values = np.clip(values, -largest, largest)
-    return values.astype(dtype)
+    if out is None:
+        return values.astype(dtype)
+    out[...] = values
+    return out
 
 
 # -- arrays, lists, series ----------------------------------------------------

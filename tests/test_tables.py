@@ -351,3 +351,23 @@ def test_kmixup_accepts_auto_and_observed_clip():
     assert (X_res.dtypes == frame.dtypes).all()
     new = X_res.iloc[N:]
     assert new["small"].between(frame["small"].min(), frame["small"].max()).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("clip", ["dtype", "observed"])
+@pytest.mark.parametrize("synthetic_only", [False, True])
+def test_all_float_frame_gives_the_rows_of_the_same_array(dtype, clip, synthetic_only):
+    # A frame of one float dtype is assembled as one block; the array path
+    # (restore_like) is an independent assembly of the same draws.
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame(rng.normal(size=(300, 4)).astype(dtype), columns=["a", "b", "c", "d"])
+    y = np.repeat([0, 1, 2], [200, 70, 30])
+    params = dict(random_state=5, clip=clip, synthetic_only=synthetic_only)
+    X_frame, y_frame = EpBetaMixupResampler(**params).fit_resample(X, y)
+    X_array, y_array = EpBetaMixupResampler(**params).fit_resample(X.to_numpy(), y)
+    assert isinstance(X_frame, pd.DataFrame) and list(X_frame.columns) == list(X.columns)
+    assert (X_frame.dtypes == dtype).all() and X_frame.index.equals(pd.RangeIndex(len(X_frame)))
+    np.testing.assert_array_equal(X_frame.to_numpy(), X_array)
+    np.testing.assert_array_equal(y_frame, y_array)
+    if not synthetic_only:
+        pd.testing.assert_frame_equal(X_frame.iloc[:300], X)

@@ -241,6 +241,8 @@ class BaseMixupResampler(BaseOverSampler):
         """
         prepared = self._prepare(X, y)
         X_res, y_res = self._fit_resample(prepared.matrix, prepared.y)
+        if prepared.codec is not None:
+            prepared.matrix = None  # a frame is restored from X itself: free the copy
         return prepared.restore(X, y, X_res, y_res, self.synthetic_only)
 
     def _fit_resample(self, X, y):
@@ -628,15 +630,8 @@ class _Prepared:
 
     def restore(self, X, y, X_res, y_res, synthetic_only):
         if self.codec is not None:
-            import pandas as pd
-
             n_orig = 0 if synthetic_only else X.shape[0]
-            new_rows = self.codec.decode(X_res[n_orig:])
-            X_out = (
-                new_rows
-                if synthetic_only
-                else pd.concat([X.reset_index(drop=True), new_rows], ignore_index=True)
-            )
+            X_out = self.codec.assemble(X, X_res[n_orig:], keep_originals=not synthetic_only)
         else:
             n_orig = 0 if synthetic_only else self.matrix.shape[0]
             X_out = restore_like(X, X_res, n_original=n_orig, clip=self.clip)
