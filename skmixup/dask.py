@@ -261,7 +261,7 @@ class _Plan:
         ]
 
     def partition_arguments(self) -> list:
-        """Arguments of :func:`partition_new_rows` for each partition (delayed parts)."""
+        """Arguments of :func:`partition_new_row_chunks` for each partition (delayed parts)."""
         return [
             (self.resampler, x_part, y_part, quota, seed, self.target_type, int(rows), index)
             for index, (x_part, y_part, quota, seed, rows) in enumerate(
@@ -475,26 +475,26 @@ def _resample_partition(
     """Originals (unless ``synthetic_only``) then new rows of one partition."""
     import pandas as pd
 
-    X_new, y_new = partition_new_rows(
-        resampler, X_part, y_part, quota, seed, target_type, rows, index
+    chunks = list(
+        partition_new_row_chunks(resampler, X_part, y_part, quota, seed, target_type, rows, index)
     )
     keep = not resampler.synthetic_only
+    # One concatenation of the originals and every chunk of new rows.
+    X_pieces = [X for X, _ in chunks]
     if isinstance(x_meta, pd.DataFrame):
-        pieces = ([X_part.reset_index(drop=True)] if keep else []) + (
-            [X_new] if X_new is not None else []
-        )
+        pieces = ([X_part.reset_index(drop=True)] if keep else []) + X_pieces
         X_out = pd.concat(pieces, ignore_index=True) if pieces else x_meta.iloc[:0]
         if not X_out.dtypes.equals(X_part.dtypes):
             X_out = X_out.astype(X_part.dtypes.to_dict())
     else:
-        pieces = ([np.asarray(X_part)] if keep else []) + ([X_new] if X_new is not None else [])
+        pieces = ([np.asarray(X_part)] if keep else []) + X_pieces
         X_out = (
             np.concatenate([np.asarray(p, dtype=x_meta.dtype) for p in pieces])
             if pieces
             else np.empty((0, x_meta.shape[1]), dtype=x_meta.dtype)
         )
     y_values = _as_1d(y_part)
-    pieces = ([y_values] if keep else []) + ([y_new] if y_new is not None else [])
+    pieces = ([y_values] if keep else []) + [y for _, y in chunks]
     y_out = as_target(
         np.concatenate(pieces) if pieces else np.empty(0, dtype=y_values.dtype), y_part, y_meta
     )
@@ -516,30 +516,6 @@ def as_target(values: np.ndarray, y_part, y_meta):
             values = np.rint(values)
         return pd.Series(values, name=y_part.name).astype(y_part.dtype)
     return values.astype(y_meta.dtype, copy=False)
-
-
-def partition_new_rows(resampler, X_part, y_part, quota, seed, target_type, rows, index):
-    """New rows of one partition: ``(X_new, y_new)``, ``(None, None)`` when none.
-
-    ``X_new`` is in the container of ``X_part``; ``y_new`` is a 1-D array.
-    Errors name the partition. The rows are those of
-    :func:`partition_new_row_chunks`, concatenated.
-    """
-    import pandas as pd
-
-    chunks = list(
-        partition_new_row_chunks(resampler, X_part, y_part, quota, seed, target_type, rows, index)
-    )
-    if not chunks:
-        return None, None
-    if len(chunks) == 1:
-        return chunks[0]
-    X_chunks = [X for X, _ in chunks]
-    if isinstance(X_chunks[0], pd.DataFrame):
-        X_new = pd.concat(X_chunks, ignore_index=True)
-    else:
-        X_new = np.concatenate(X_chunks)
-    return X_new, np.concatenate([y for _, y in chunks])
 
 
 def partition_new_row_chunks(resampler, X_part, y_part, quota, seed, target_type, rows, index):
