@@ -26,8 +26,9 @@ def run_resample_dask(args, make_resampler) -> int:
 
     from skmixup.dask import _plan
 
-    if args.workers < 1:
-        raise ValueError(f"--workers must be >= 1, got {args.workers}.")
+    workers = 1 if args.workers is None else args.workers
+    if workers < 1:
+        raise ValueError(f"--workers must be >= 1, got {workers}.")
     output = Path(args.output)
     _check_output(output)
     frame = _read_parquet(args.input)
@@ -60,7 +61,7 @@ def run_resample_dask(args, make_resampler) -> int:
     try:
         os.chmod(temporary, 0o777 & ~_umask())
         writes = _write_tasks(plan, temporary, columns, args.target)
-        _run(writes, args.workers, args.processes, _Bar(args.quiet, len(writes)))
+        _run(writes, workers, args.processes, _Bar(args.quiet, len(writes)))
         os.rename(temporary, output)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)

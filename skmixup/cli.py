@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     resample.add_argument(
         "--workers",
         type=int,
-        default=1,
+        default=None,
         help="dask engine: partitions resampled at once, as threads of this process (1)",
     )
     resample.add_argument(
@@ -138,6 +138,19 @@ def _inapplicable_options(args) -> str | None:
         f"{options} {verb} not apply to --method {args.method} "
         f"(its options: {', '.join(_option(name) for name in own)})"
     )
+
+
+def _inapplicable_engine_options(args) -> str | None:
+    """Say which given Dask options the in-memory engine would ignore, or None."""
+    given = [
+        option
+        for option, value in (("--workers", args.workers), ("--processes", args.processes))
+        if value not in (None, False)
+    ]
+    if args.engine == "dask" or not given:
+        return None
+    verb = "applies" if len(given) == 1 else "apply"
+    return f"{' and '.join(given)} {verb} to --engine dask only"
 
 
 def _make_resampler(args, categorical):
@@ -236,6 +249,10 @@ def _warnings_in_cli_words(quiet: bool):
 
 
 def run_resample(args) -> int:
+    problem = _inapplicable_options(args) or _inapplicable_engine_options(args)
+    if problem:
+        print(f"skmixup resample: error: {problem}", file=sys.stderr)
+        return 2
     if args.engine == "dask":
         from skmixup._cli_dask import run_resample_dask
 
@@ -246,10 +263,6 @@ def run_resample(args) -> int:
     from skmixup._progress import Stages
     from skmixup._table_io import INDEX_ATTRIBUTE, check_paths, read_table, write_table
 
-    problem = _inapplicable_options(args)
-    if problem:
-        print(f"skmixup resample: error: {problem}", file=sys.stderr)
-        return 2
     check_paths(args.input, args.output)
     stages = Stages(5 if not args.quiet else 4, enabled=not args.quiet)
     with stages.stage(f"reading {args.input}") as stage:

@@ -195,6 +195,23 @@ def test_options_of_another_method_are_refused(
 
 
 @pytest.mark.parametrize(
+    "given, message",
+    [
+        (["--workers", "2"], "--workers applies to --engine dask only"),
+        (["--processes"], "--processes applies to --engine dask only"),
+        (["--workers", "1", "--processes"], "--workers and --processes apply to --engine dask"),
+    ],
+)
+def test_dask_options_are_refused_in_memory(table, tmp_path, monkeypatch, capsys, given, message):
+    monkeypatch.chdir(tmp_path)
+    table.drop(columns="city").to_csv("in.csv", index=False)
+    assert _main("in.csv", "out.csv", *given) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("skmixup resample: error:") and message in error
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize(
     "method, given, expected",
     [
         ("epbeta", {"eps0": 0.2, "mean": 0.6}, {"eps0": 0.2, "mean": 0.6}),

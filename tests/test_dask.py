@@ -514,3 +514,22 @@ def test_new_rows_drawn_in_chunks_keep_counts_and_mixtures(monkeypatch):
     monkeypatch.setattr(skmixup.dask, "_MIN_CHUNK_ROWS", 10**6)
     single = dask.compute(*fit_resample(resampler, X_d, y_d), scheduler="synchronous")
     assert not np.array_equal(single[0].to_numpy(), X_res.to_numpy())
+
+
+def test_cli_refuses_options_of_another_method_before_reading(
+    parquet_dir, tmp_path, capsys, monkeypatch
+):
+    source, _ = parquet_dir
+    result = _cli(
+        source,
+        "out",
+        "--method",
+        "epbeta",
+        "--k",
+        "4",
+        cwd=tmp_path,
+        capsys=capsys,
+        monkeypatch=monkeypatch,
+    )
+    assert result.returncode == 2 and "--k does not apply to --method epbeta" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
