@@ -2,7 +2,7 @@
 
 The command used to write CSV with ``DataFrame.to_csv``, which took ten
 times as long as the mixing itself on large tables; it now streams batches
-through Arrow's CSV writer (``skmixup._table_io.write_table``). This script
+through Arrow's CSV writer (``skmixup._tables.io.write_table``). This script
 times, side by side in one run, what the command does on a table of
 ``n_rows x 20`` float64 standard normal features (``np.random.default_rng(0)``)
 and a binary int64 label column whose minority class holds 10% of the rows.
@@ -59,7 +59,7 @@ from _common import best_times, cpu_line, format_cells
 
 import skmixup
 from skmixup import EpBetaMixupResampler
-from skmixup._table_io import write_table
+from skmixup._tables.io import write_table
 
 N_FEATURES = 20
 MINORITY_FRACTION = 0.1

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils.validation import check_array
 
 from skmixup._conflicts import MixupConflicts, mixup_conflicts
-from skmixup._tables import is_dataframe
+from skmixup._tables.frames import is_dataframe
 
 __all__ = ["MixupConflicts", "mixup_conflicts", "structure_report", "total_variance"]
 

@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from skmixup._progress import Stages
-from skmixup.cli import cli_words, main
+from skmixup.cli import main
+from skmixup.cli.progress import Stages
+from skmixup.cli.resample import cli_words
 
 
 def test_demo_prints_tables_and_writes_figure(tmp_path, capsys):

@@ -11,9 +11,10 @@ import pytest
 from sklearn.datasets import load_diabetes
 
 from skmixup import EpBetaMixupResampler, KMixupResampler, MultiMixResampler
-from skmixup import _table_io as table_io
-from skmixup._table_io import write_table
-from skmixup.cli import _make_resampler, build_parser, main
+from skmixup._tables import io as table_io
+from skmixup._tables.io import write_table
+from skmixup.cli import build_parser, main
+from skmixup.cli.resample import _make_resampler
 from skmixup.metrics import structure_report
 
 

@@ -17,10 +17,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
-from skmixup._column_checks import check_columns_to_mix
 from skmixup._engine import MixPlan, draw_plan, interpolate
 from skmixup._random import as_generator
-from skmixup._tables import (
+from skmixup._tables.column_checks import check_columns_to_mix
+from skmixup._tables.frames import (
     FrameCodec,
     check_numeric_array,
     is_dataframe,

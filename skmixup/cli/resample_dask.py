@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from skmixup._table_io import TableError
+from skmixup._tables.io import TableError
 
 
 def run_resample_dask(args, make_resampler) -> int:

@@ -1,97 +1,12 @@
-"""The ``skmixup`` command: ``skmixup demo``, ``skmixup resample`` and ``skmixup check``."""
+"""``skmixup resample`` on a table in memory (``--engine dask`` hands over to
+:mod:`skmixup.cli.resample_dask`)."""
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import sys
 
-from skmixup._cli_check import add_check_parser, main_check
-
 METHODS = ("epbeta", "kmixup", "multimix")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="skmixup", description="Structure-preserving mixup for tabular data."
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    demo = commands.add_parser(
-        "demo", help="compare uniform, Beta and EpBeta mixup on a scikit-learn data set"
-    )
-    demo.add_argument("--output-dir", default="build/demo", help="where the figure goes")
-    demo.add_argument("--generations", type=int, default=20, help="re-syntheses to run")
-    demo.add_argument("--seed", type=int, default=0, help="random seed")
-
-    resample = commands.add_parser(
-        "resample",
-        help="mix the rows of a CSV or Parquet table into new rows",
-        description=(
-            "Read INPUT (.csv or .parquet), add mixed rows (or keep only them with "
-            "--synthetic-only) and write OUTPUT. With --target, a column of class labels "
-            "is balanced (or augmented with --factor / --n-samples) and a continuous "
-            "column is mixed with the rows; without it, all rows are mixed together."
-        ),
-    )
-    resample.add_argument("input", help="input table (.csv or .parquet)")
-    resample.add_argument("output", help="output table (.csv or .parquet)")
-    resample.add_argument("--method", choices=METHODS, default="epbeta")
-    resample.add_argument("--target", help="target column (class labels or continuous)")
-    resample.add_argument(
-        "--target-type", choices=("auto", "classification", "regression"), default="auto"
-    )
-    count = resample.add_mutually_exclusive_group()
-    count.add_argument("--n-samples", type=int, help="number of new rows")
-    count.add_argument("--factor", type=float, help="new rows per original row (per class)")
-    resample.add_argument("--synthetic-only", action="store_true", help="write only the new rows")
-    resample.add_argument(
-        "--categorical",
-        help=(
-            "comma-separated columns copied from the anchor row instead of mixed "
-            "(default: the non-numeric ones: text, category, bool)"
-        ),
-    )
-    resample.add_argument(
-        "--single-row-classes",
-        choices=("raise", "skip"),
-        default=None,
-        help="a class with one row: error (raise, the default) or no new rows (skip)",
-    )
-    resample.add_argument("--seed", type=int, default=None, help="random seed")
-    resample.add_argument("--quiet", action="store_true", help="print nothing on success")
-    resample.add_argument(
-        "--engine",
-        choices=("memory", "dask"),
-        default="memory",
-        help="dask: INPUT is a Parquet directory or glob, OUTPUT a directory (streams partitions)",
-    )
-    resample.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="dask engine: partitions resampled at once, as threads of this process (1)",
-    )
-    resample.add_argument(
-        "--processes",
-        action="store_true",
-        help="dask engine: run the workers as a local distributed cluster of processes",
-    )
-    epbeta = resample.add_argument_group("epbeta")
-    epbeta.add_argument("--eps0", type=float, default=None, help="extrapolation below 0 (0.3)")
-    epbeta.add_argument("--eps1", type=float, default=None, help="extrapolation above 1 (0.3)")
-    epbeta.add_argument("--mean", type=float, default=None, help="mean weight in (0, 1) (0.5)")
-    mixing = resample.add_argument_group("kmixup and multimix")
-    mixing.add_argument("--k", type=int, default=None, help="block size (kmixup: 16, multimix: 1)")
-    mixing.add_argument(
-        "--alpha", type=float, default=None, help="Beta(alpha, alpha) weights (1.0)"
-    )
-    resample.add_argument(
-        "--n-interpolations", type=int, default=None, help="rows per pair (multimix: 5, others: 1)"
-    )
-    add_check_parser(commands)
-    return parser
-
 
 # Options of one method only, by the Python parameter they set.
 METHOD_OPTIONS = {
@@ -254,14 +169,14 @@ def run_resample(args) -> int:
         print(f"skmixup resample: error: {problem}", file=sys.stderr)
         return 2
     if args.engine == "dask":
-        from skmixup._cli_dask import run_resample_dask
+        from skmixup.cli.resample_dask import run_resample_dask
 
         return run_resample_dask(args, _make_resampler)
     import numpy as np
     import pandas as pd
 
-    from skmixup._progress import Stages
-    from skmixup._table_io import INDEX_ATTRIBUTE, check_paths, read_table, write_table
+    from skmixup._tables.io import INDEX_ATTRIBUTE, check_paths, read_table, write_table
+    from skmixup.cli.progress import Stages
 
     check_paths(args.input, args.output)
     stages = Stages(5 if not args.quiet else 4, enabled=not args.quiet)
@@ -389,29 +304,3 @@ def _group_report(before, after, features, target) -> str:
         return f" ({after.shape[0]:,} new rows): not computed ({' '.join(str(error).split())})"
     cells = ", ".join(f"{name} {value:.3f}" for name, value in report.items())
     return f" ({after.shape[0]:,} new rows): {cells}{note}"
-
-
-def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command == "demo":
-        from skmixup._demo import run_demo
-
-        if args.generations < 1:
-            print("skmixup demo: --generations must be >= 1", file=sys.stderr)
-            return 2
-        run_demo(args.output_dir, generations=args.generations, seed=args.seed)
-        return 0
-    if args.command == "check":
-        return main_check(args)
-    from skmixup._table_io import TableError
-
-    try:
-        return run_resample(args)
-    except (TableError, ValueError, TypeError) as error:
-        message = cli_words(" ".join(str(error).split()))
-        print(f"skmixup resample: error: {message}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

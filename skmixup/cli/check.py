@@ -135,7 +135,7 @@ def _verdict(result, args) -> list[str]:
 
 def run_check(args) -> int:
     """Run ``skmixup check``; raises ``ValueError``/``TypeError``/``TableError`` on bad input."""
-    from skmixup._table_io import read_table
+    from skmixup._tables.io import read_table
     from skmixup.metrics import mixup_conflicts
 
     mixer = _make_mixer(args)
@@ -171,7 +171,7 @@ def run_check(args) -> int:
 
 def main_check(args) -> int:
     """``run_check`` with errors as one line on stderr and exit status 2."""
-    from skmixup._table_io import TableError
+    from skmixup._tables.io import TableError
 
     try:
         return run_check(args)
