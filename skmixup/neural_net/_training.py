@@ -364,7 +364,7 @@ class BatchMixer:
             )
         if y.ndim != 1:
             raise ValueError(f"class indices y must have shape (n,), got {tuple(y.shape)}.")
-        if y.device.type == "cpu":
+        if y.device.type == "cpu":  # elsewhere, checked on the device in __call__
             # No device to wait for: check the values on the host.
             values = y.numpy()
             bad = (values < 0) | (values >= self.n_classes)
@@ -373,10 +373,6 @@ class BatchMixer:
                     f"y holds class index {values[bad][0]}, outside [0, n_classes) with "
                     f"n_classes={self.n_classes}."
                 )
-        else:
-            # Queued on the device (no host synchronisation); a failure is a
-            # device-side assertion at the next synchronisation.
-            torch._assert_async(((y >= 0) & (y < self.n_classes)).all())
         return y.to(where)
 
     def collate(self, samples):
@@ -448,7 +444,13 @@ class BatchMixer:
         dtype = rows.dtype if rows.dtype.is_floating_point else torch.float32
         classes = torch.arange(self.n_classes, device=rows.device)
         # One-hot rows by comparison: no value read back (one_hot checks the range on the host).
-        y_mixed = interpolate((y[:, None] == classes).to(dtype), plan)
+        hot = y[:, None] == classes
+        if y.device.type != "cpu":
+            # A class index out of range leaves its row empty. The check is
+            # queued on the device (the host does not wait); a failure is a
+            # device-side assertion at the next synchronisation.
+            torch._assert_async(hot.any(dim=1).all())
+        y_mixed = interpolate(hot.to(dtype), plan)
         if self.label_smoothing:
             e = float(self.label_smoothing)
             y_mixed = y_mixed.mul_(1.0 - e).add_(e / self.n_classes)
@@ -506,6 +508,14 @@ class MixupMixin:
 
     Notes
     -----
+    Seeds in distributed runs (DDP, Accelerate): the mixer folds the
+    process rank (``torch.distributed.get_rank()`` once the process group
+    is initialised, else the ``RANK`` environment variable) into its seed,
+    so ranks with the same ``random_state`` draw different plans for their
+    shards, and a rerun draws the same ones on every rank; rank 0 draws as
+    a single process does. ``DataLoader`` workers that mix in their
+    ``collate_fn`` fold their worker seed in the same way.
+
     The override points are :meth:`mix_batch` (what is mixed) and
     :meth:`train_step`, which mixes once per batch, before the optimizer's
     closure, so an optimizer that evaluates the closure several times sees
