@@ -15,6 +15,7 @@ rows.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Mapping
@@ -108,23 +109,27 @@ def draw_boxes(weights: torch.Tensor, height: int, width: int, generator):
         ``1 - (box area) / (height * width)``, after clipping.
     """
     dtype, where, m = weights.dtype, weights.device, weights.shape[0]
-    if height == width:
-        extent = float(height)
-    else:  # (height, width) without a host-to-device copy
-        extent = torch.arange(2, dtype=dtype, device=where) * float(width - height) + height
+    extent, low, high, grid = _box_constants(height, width, dtype, where)
     sides = torch.floor(torch.sqrt(1.0 - weights)[:, None] * extent)
     uniform = torch.rand((m, 2), generator=generator, dtype=dtype, device=where)
-    centres = torch.floor(uniform * extent)
-    starts = centres - torch.floor(sides * 0.5)
-    boxes = torch.stack((starts, starts + sides), dim=2)
-    if height == width:
-        boxes = boxes.clamp_(0.0, extent)
-    else:
-        boxes = torch.minimum(boxes.clamp_min_(0.0), extent[:, None])
-    grid = torch.arange(max(height, width), dtype=dtype, device=where)
+    starts = torch.floor(uniform * extent) - torch.floor(sides * 0.5)
+    boxes = torch.stack((starts, starts + sides), dim=2).clamp_(low, high)
     inside = (grid >= boxes[..., :1]) & (grid < boxes[..., 1:])
     area = inside.sum(dim=2, dtype=dtype).prod(dim=1)
     return boxes, inside, 1.0 - area / float(height * width)
+
+
+@functools.lru_cache(maxsize=64)
+def _box_constants(height: int, width: int, dtype: torch.dtype, where: torch.device):
+    """Image extent, clipping bounds and index grid of a box draw.
+
+    Made once per image size and device (not per batch: each would be a
+    kernel launch, and a host-to-device copy for the extent).
+    """
+    extent = torch.tensor([height, width], dtype=dtype, device=where)
+    low = torch.zeros((2, 1), dtype=dtype, device=where)
+    grid = torch.arange(max(height, width), dtype=dtype, device=where)
+    return extent, low, extent[:, None], grid
 
 
 def box_mask(inside: torch.Tensor, height: int, width: int) -> torch.Tensor:
