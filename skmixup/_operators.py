@@ -22,7 +22,7 @@ from collections.abc import Mapping
 
 import torch
 
-__all__ = ["OPERATORS", "cut_probability", "draw_row_weights", "draw_boxes", "paste"]
+__all__ = ["OPERATORS", "cut_probability", "draw_row_weights", "draw_boxes", "box_mask", "paste"]
 
 OPERATORS = ("lerp", "cutmix")
 
