@@ -1,7 +1,8 @@
 """The mixing engine: who mixes with whom, with which weights, and the mix.
 
-Every mixer in skmixup is the same operation configured along three axes
-(weight law, pairing, multiplicity). This module draws the *plan* — anchor
+Every mixer in skmixup is the same operation configured along four axes
+(weight law, pairing, multiplicity, and for torch batches the mixing
+operator: interpolation or CutMix). This module draws the *plan* — anchor
 rows, partner rows and weights, in groups of ``n_interpolations`` rows per
 pair — and applies it in one vectorised pass. The arithmetic works on numpy
 arrays, scipy sparse matrices and any array-API namespace (torch tensors stay
@@ -20,7 +21,14 @@ from array_api_compat import array_namespace, device, is_numpy_namespace, is_tor
 
 from skmixup.weights import WeightLaw
 
-__all__ = ["MixPlan", "draw_plan", "draw_batch_plan", "draw_device_batch_plan", "interpolate"]
+__all__ = [
+    "MixPlan",
+    "draw_plan",
+    "draw_batch_plan",
+    "draw_device_batch_plan",
+    "interpolate",
+    "mix",
+]
 
 # Rows are mixed in chunks of about this many bytes so that the gathered
 # anchor block stays in cache and no temporary grows with the output.
@@ -29,7 +37,7 @@ _CHUNK_BYTES = 1 << 20
 
 @dataclass(frozen=True)
 class MixPlan:
-    """Rows to emit: ``w * X[anchors] + (1 - w) * X[partners]``.
+    """Rows to emit: ``w * X[anchors] + (1 - w) * X[partners]``, or CutMix boxes.
 
     Attributes
     ----------
@@ -37,7 +45,9 @@ class MixPlan:
         Row indices of the pair of each emitted row: numpy arrays, or
         tensors on the batch's device for plans drawn there.
     weights : array of shape (n_rows,), float64
-        Weight of the anchor row (numpy, or a tensor on the batch's device).
+        Label weight of the anchor row (numpy, or a tensor on the batch's
+        device): the interpolation weight ``w``, or for a CutMix row the
+        share of pixels the anchor keeps, ``1 - (box area) / (H W)``.
     n_interpolations : int
         Rows emitted per pair; consecutive rows of one pair share their
         anchor and partner (the last pair of a group may emit fewer).
@@ -46,6 +56,18 @@ class MixPlan:
         ``r * n_interpolations`` to ``(r + 1) * n_interpolations - 1`` (every
         pair complete): kernels may then read the anchor rows in place and
         gather each partner once, instead of gathering both per plan row.
+    operator : {"lerp", "cutmix", "mixed"}, default="lerp"
+        How rows are mixed: interpolation, CutMix boxes, or each row's own
+        draw of the two (``cut``).
+    boxes : tensor of shape (n_rows, 2, 2) or None
+        CutMix box of each row, ``[[top, bottom], [left, right]]`` over the
+        last two dimensions (half-open, clipped; integers in the weights'
+        dtype); empty on rows that are not pasted.
+    inside : tensor of shape (n_rows, 2, max(H, W)), bool, or None
+        Whether each row / column index lies in the row's box (from
+        ``boxes``; what the paste compares).
+    cut : tensor of shape (n_rows,), bool, or None
+        For ``operator="mixed"``, the rows pasted by CutMix.
     """
 
     anchors: np.ndarray
@@ -53,6 +75,10 @@ class MixPlan:
     weights: np.ndarray
     n_interpolations: int = 1
     anchors_in_order: bool = False
+    operator: str = "lerp"
+    boxes: object = None
+    inside: object = None
+    cut: object = None
 
     def __len__(self) -> int:
         return self.anchors.shape[0]
@@ -146,43 +172,96 @@ def draw_device_batch_plan(
     pairing: Pairing,
     generator,
     n_interpolations: int = 1,
+    *,
+    operator="lerp",
+    p: float = 1.0,
+    weight_mode: str = "row",
 ) -> MixPlan:
     """Draw the plan of a torch training batch on the batch's device.
 
     The same plan as :func:`draw_batch_plan` (every row anchors one pair,
     each pair emits ``n_interpolations`` rows), drawn from a
-    ``torch.Generator``: the partner permutation and the weights are made
-    on ``generator.device`` and stay there. Only k-mixup's ``k x k`` cost
-    blocks cross to the host, for the assignment solver.
+    ``torch.Generator``: the partner permutation, the weights and any CutMix
+    boxes are made on ``generator.device`` and stay there. Only k-mixup's
+    ``k x k`` cost blocks cross to the host, for the assignment solver.
 
     Parameters
     ----------
     X : torch.Tensor of shape (n, ...)
-        The batch (the pairing may look at its rows).
+        The batch (the pairing may look at its rows); CutMix needs rows of
+        shape ``(..., H, W)``.
     labels : torch.Tensor of shape (n,) or None
         Class indices when pairs must stay within classes.
     weight_law : WeightLaw
+        With CutMix, its weights must lie in [0, 1].
     pairing : Pairing
         Must provide ``pair_on_device(X, labels, generator)``.
     generator : torch.Generator
         On the batch's device.
     n_interpolations : int, default=1
+        Rows per pair; with CutMix each has its own box.
+    operator : {"lerp", "cutmix"} or mapping, default="lerp"
+        Interpolation, CutMix, or ``{"lerp": q, "cutmix": 1 - q}`` to draw
+        each row's operator.
+    p : float, default=1.0
+        Probability that a row is mixed at all; an unmixed row has weight 1
+        (its anchor, unchanged; its partner is left as drawn).
+    weight_mode : {"row", "batch"}, default="row"
+        One draw per row, or one for the whole batch (one weight, one box,
+        one operator and one mixed-or-not decision shared by every row).
 
     Returns
     -------
     plan : MixPlan
-        Tensors on the batch's device, anchors in order.
+        Tensors on the batch's device, anchors in order; ``weights`` are the
+        anchors' label weights.
     """
     import torch
 
+    from skmixup import _operators
+
+    cut_probability = _operators.cut_probability(operator)
+    if weight_mode not in ("row", "batch"):
+        raise ValueError(f"weight_mode must be 'row' or 'batch', got {weight_mode!r}.")
+    if cut_probability > 0.0:
+        if not weight_law.within_unit_interval:
+            low, high = weight_law.support
+            raise ValueError(
+                f"operator={operator!r} pastes boxes of area share 1 - w, which needs weights "
+                f"in [0, 1]; {weight_law!r} reaches [{low:g}, {high:g}]. Use a Beta law."
+            )
+        if X.ndim < 3:
+            raise ValueError(
+                f"operator={operator!r} pastes boxes over the last two dimensions: X must "
+                f"have shape (n, ..., H, W), got {tuple(X.shape)}."
+            )
     n_rows = X.shape[0]
     partners = pairing.pair_on_device(X, labels, generator)
     anchors = torch.arange(n_rows, device=partners.device)
     if n_interpolations > 1:
         anchors = anchors.repeat_interleave(n_interpolations)
         partners = partners.repeat_interleave(n_interpolations)
-    weights = weight_law.sample_on_device(anchors.shape[0], generator)
-    return MixPlan(anchors, partners, weights, n_interpolations, anchors_in_order=True)
+    n_out = anchors.shape[0]
+    n_draws = 1 if weight_mode == "batch" else n_out
+    weights = _operators.draw_row_weights(weight_law, n_draws, generator, p)
+    kind, boxes, inside, cut = "lerp", None, None, None
+    if cut_probability > 0.0:
+        if cut_probability < 1.0:
+            cut = torch.rand(n_draws, generator=generator, device=weights.device) < cut_probability
+        boxes, inside, label_weights = _operators.draw_boxes(
+            weights if cut is None else weights.masked_fill(~cut, 1.0), *X.shape[-2:], generator
+        )
+        if cut is None:
+            kind, weights = "cutmix", label_weights
+        else:
+            kind, weights = "mixed", torch.where(cut, label_weights, weights)
+    if n_draws < n_out:  # one draw for the batch, shared by every row
+        weights = weights.expand(n_out)
+        if boxes is not None:
+            boxes, inside = boxes.expand(n_out, -1, -1), inside.expand(n_out, -1, -1)
+        if cut is not None:
+            cut = cut.expand(n_out)
+    return MixPlan(anchors, partners, weights, n_interpolations, True, kind, boxes, inside, cut)
 
 
 def _assemble(pairs, counts, weight_law, rng, n_interpolations) -> MixPlan:
@@ -199,6 +278,28 @@ def _assemble(pairs, counts, weight_law, rng, n_interpolations) -> MixPlan:
     partners = np.concatenate([p[s] for (_, p), s in zip(pairs, slots)]).astype(np.intp, copy=False)
     weights = weight_law.sample(anchors.shape[0], rng)
     return MixPlan(anchors, partners, weights, n_interpolations)
+
+
+def mix(X, plan: MixPlan):
+    """Apply a plan with its operator: interpolation or CutMix box pasting.
+
+    Parameters
+    ----------
+    X : ndarray, array-API array or sparse matrix of shape (n, ...)
+        Rows to mix; CutMix plans (torch) need rows of shape ``(..., H, W)``.
+    plan : MixPlan
+
+    Returns
+    -------
+    mixed : array of shape (len(plan), ...)
+        Interpolated rows as :func:`interpolate` returns them (torch integer
+        rows come back as float32); pasted rows keep the dtype of ``X``.
+    """
+    if plan.operator == "lerp":
+        return interpolate(X, plan)
+    from skmixup._operators import paste
+
+    return paste(X, plan)
 
 
 def interpolate(X, plan: MixPlan, *, copy_columns=None, out=None):
@@ -261,14 +362,21 @@ def interpolate(X, plan: MixPlan, *, copy_columns=None, out=None):
 def _interpolate_torch(X, plan: MixPlan, copy_columns, out):
     # The numpy kernel's formula, x_i + (1 - w) (x_j - x_i), as one fused
     # torch.lerp on the tensor's device (exact copies at w = 1).
+    # Integer rows (uint8 images) are interpolated in float32.
     import torch
 
     where = X.device
+    if not (X.is_floating_point() or X.is_complex()):
+        X = X.to(torch.float32)
     flat = X.reshape(X.shape[0], -1)
     partners = torch.as_tensor(plan.partners, device=where)
     partner_weights = (1.0 - torch.as_tensor(plan.weights, device=where)).to(X.dtype)
     repeats = plan.n_interpolations
-    if plan.anchors_in_order:
+    if plan.anchors_in_order and repeats == 1:
+        anchor_rows = flat
+        partner_rows = flat.index_select(0, partners)
+        weights = partner_weights[:, None]
+    elif plan.anchors_in_order:
         # Pair r is (row r, partners[r * K]) for its K plan rows: broadcast
         # both rows over the K weights, so nothing is gathered K times.
         n_pairs = len(plan) // repeats
