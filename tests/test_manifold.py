@@ -1,6 +1,8 @@
 """Manifold mixup (``mix_layers``): mixing at a hidden layer, checked against
 a brute-force reconstruction from the recorded plans."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -305,3 +307,26 @@ def test_sample_weights_are_mixed_with_the_hidden_plan():
     mixed_weights = _brute_mix(weights.astype(np.float64), plan)
     expected = (per_row * mixed_weights).sum() / mixed_weights.sum()
     assert clf.history_[-1, "train_loss"] == pytest.approx(expected, rel=1e-5)
+
+
+class LinearStemNet(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = torch.nn.Linear(4, 4)
+        self.head = torch.nn.Linear(4, N_CLASSES)
+
+    def forward(self, x):
+        return self.head(torch.tanh(self.stem(x)))
+
+
+def test_k_mixup_at_a_layer_with_parameters_trains_it_without_warnings():
+    X, y = _data(n=32)
+    mixer = BatchMixer(Beta(1.0), OTBlockPairing(k=8), n_classes=N_CLASSES, random_state=0)
+    net = _net(mixer, ["stem"], module=LinearStemNet, batch_size=32)
+    net.initialize()
+    before = net.module_.stem.weight.detach().clone()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net.partial_fit(X, y)
+    # the gradient reached the stem through the mixed rows
+    assert not torch.equal(net.module_.stem.weight.detach(), before)
