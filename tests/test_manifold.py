@@ -1,6 +1,7 @@
 """Manifold mixup (``mix_layers``): mixing at a hidden layer, checked against
 a brute-force reconstruction from the recorded plans."""
 
+import inspect
 import warnings
 
 import numpy as np
@@ -330,3 +331,39 @@ def test_k_mixup_at_a_layer_with_parameters_trains_it_without_warnings():
         net.partial_fit(X, y)
     # the gradient reached the stem through the mixed rows
     assert not torch.equal(net.module_.stem.weight.detach(), before)
+
+
+class ImageStemNet(StemNet):
+    def __init__(self):
+        super().__init__(n_features=2 * 6 * 6)
+
+    def forward(self, x):
+        return self.head(self.after(self.stem(self.before(x))).flatten(1))
+
+
+@pytest.mark.skipif(
+    "operator" not in inspect.signature(BatchMixer).parameters,
+    reason="BatchMixer has no CutMix operator in this version",
+)
+def test_cutmix_at_a_hidden_map_pastes_boxes_of_the_stem_outputs():
+    rng = np.random.default_rng(0)
+    X = (3.0 * rng.normal(size=(16, 2, 6, 6))).astype(np.float32)
+    y = rng.integers(0, N_CLASSES, 16)
+    mixer = RecordingMixer(
+        Beta(1.0), RandomPairing(), n_classes=N_CLASSES, random_state=0, operator="cutmix"
+    )
+    net = _net(mixer, ["stem"], batch_size=16, module=ImageStemNet).fit(X, y)
+    plan = mixer.calls[0][2]
+    stem_out = np.tanh(X.astype(np.float64))
+    after = net.module_.after.seen[0].numpy()
+    boxes = plan.boxes.numpy().astype(int)
+    for row in range(16):
+        (top, bottom), (left, right) = boxes[row]
+        expected = stem_out[plan.anchors[row]].copy()
+        expected[:, top:bottom, left:right] = stem_out[plan.partners[row]][
+            :, top:bottom, left:right
+        ]
+        np.testing.assert_allclose(after[row], expected, rtol=1e-6, atol=1e-6)
+        area = (bottom - top) * (right - left) / 36
+        assert float(plan.weights[row]) == pytest.approx(1 - area, abs=1e-6)
+    assert (plan.weights.numpy() < 1).sum() >= 8  # most rows really have a box pasted
