@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback
@@ -367,3 +369,56 @@ def test_cutmix_at_a_hidden_map_pastes_boxes_of_the_stem_outputs():
         area = (bottom - top) * (right - left) / 36
         assert float(plan.weights[row]) == pytest.approx(1 - area, abs=1e-6)
     assert (plan.weights.numpy() < 1).sum() >= 8  # most rows really have a box pasted
+
+
+def test_input_site_alone_trains_exactly_like_no_mix_layers():
+    X, y = _data()
+
+    def weights(mix_layers):
+        mixer = BatchMixer(Beta(1.0), RandomPairing(), n_classes=N_CLASSES, random_state=3)
+        torch.manual_seed(0)
+        net = _net(mixer, mix_layers, max_epochs=2).fit(X, y)
+        return net.module_.head.weight.detach().numpy()
+
+    np.testing.assert_array_equal(weights(["input"]), weights(None))
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n_rows=st.integers(2, 12),
+    n_interpolations=st.integers(1, 3),
+    k=st.sampled_from([1, 4]),
+)
+def test_property_hidden_mix_counts_targets_and_originals(seed, n_rows, n_interpolations, k):
+    X, y = _data(n=n_rows, seed=seed)
+    X_before = X.copy()
+    pairing = OTBlockPairing(k=k) if k > 1 else RandomPairing()
+    mixer = RecordingMixer(
+        Beta(0.5),
+        pairing,
+        n_interpolations=n_interpolations,
+        n_classes=N_CLASSES,
+        random_state=seed,
+    )
+    net = _net(mixer, ["stem"], batch_size=n_rows).fit(X, y)
+    np.testing.assert_array_equal(X, X_before)  # originals unchanged
+    (after,) = net.module_.after.seen
+    (targets,) = net.criterion_.targets
+    assert after.shape == (n_rows * n_interpolations, 4) and after.dtype == torch.float32
+    np.testing.assert_allclose(targets.sum(dim=1).numpy(), 1.0, atol=1e-6)
+    plan = mixer.calls[0][2]
+    np.testing.assert_allclose(
+        after.numpy(), _brute_mix(np.tanh(X.astype(np.float64)), plan), rtol=1e-5, atol=1e-6
+    )
+    # rerun with the same seeds: the same plan
+    again = RecordingMixer(
+        Beta(0.5),
+        pairing,
+        n_interpolations=n_interpolations,
+        n_classes=N_CLASSES,
+        random_state=seed,
+    )
+    _net(again, ["stem"], batch_size=n_rows).fit(X, y)
+    np.testing.assert_array_equal(again.calls[0][2].partners.numpy(), plan.partners.numpy())
+    np.testing.assert_array_equal(again.calls[0][2].weights.numpy(), plan.weights.numpy())
