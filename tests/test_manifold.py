@@ -422,3 +422,20 @@ def test_property_hidden_mix_counts_targets_and_originals(seed, n_rows, n_interp
     _net(again, ["stem"], batch_size=n_rows).fit(X, y)
     np.testing.assert_array_equal(again.calls[0][2].partners.numpy(), plan.partners.numpy())
     np.testing.assert_array_equal(again.calls[0][2].weights.numpy(), plan.weights.numpy())
+
+
+def test_names_are_those_of_the_module_inside_a_data_parallel_wrapper():
+    X, y = _data(n=16)
+    mixer = RecordingMixer(Beta(1.0), RandomPairing(), n_classes=N_CLASSES, random_state=0)
+    net = _net(mixer, ["stem"], batch_size=16)
+    net.initialize()
+    net.module_ = torch.nn.DataParallel(net.module_)  # what Accelerate/DDP do to module_
+    net.partial_fit(X, y)
+    inner = net.module_.module
+    np.testing.assert_array_equal(inner.before.seen[0].numpy(), X)
+    np.testing.assert_allclose(
+        inner.after.seen[0].numpy(),
+        _brute_mix(np.tanh(X.astype(np.float64)), mixer.calls[0][2]),
+        rtol=1e-5,
+        atol=1e-6,
+    )

@@ -20,6 +20,18 @@ from skmixup._engine import interpolate
 INPUT = "input"
 
 
+def unwrapped(module: torch.nn.Module) -> torch.nn.Module:
+    """The user's module inside DataParallel/DistributedDataParallel (Accelerate)
+    or ``torch.compile`` wrappers, whose submodule names ``mix_layers`` holds."""
+    while True:
+        if isinstance(module, (torch.nn.DataParallel, torch.nn.parallel.DistributedDataParallel)):
+            module = module.module
+        elif isinstance(getattr(module, "_orig_mod", None), torch.nn.Module):
+            module = module._orig_mod
+        else:
+            return module
+
+
 def _is_integer(X) -> bool:
     values = X.values() if isinstance(X, dict) else [X]
     return any(torch.is_tensor(value) and not value.is_floating_point() for value in values)
@@ -71,12 +83,13 @@ class SiteDraws:
         if net.mix_layers is None:
             sites = (INPUT,)
         else:
-            key = (id(net.module_), tuple(net.mix_layers))
+            module = unwrapped(net.module_)
+            key = (id(module), tuple(net.mix_layers))
             if key != self._key:
-                self._sites, self._key = check_mix_layers(net.module_, net.mix_layers), key
+                self._sites, self._key = check_mix_layers(module, net.mix_layers), key
             sites = self._sites
         if INPUT in sites and _is_integer(X):
-            suggestion = _float_layers(net.module_) or ["<a layer that outputs floats>"]
+            suggestion = _float_layers(unwrapped(net.module_)) or ["<a layer that outputs floats>"]
             raise TypeError(
                 "the training inputs are integers (token indices?), which cannot be "
                 f"interpolated, and mix_layers={net.mix_layers!r} mixes the input: mix at a "
@@ -145,7 +158,7 @@ def mixing_at(net, name: str, X, y):
             X["sample_weight"] = state.mixed_weights
         return mixed
 
-    handle = net.module_.get_submodule(name).register_forward_hook(hook)
+    handle = unwrapped(net.module_).get_submodule(name).register_forward_hook(hook)
     net._hidden_mix_ = state
     try:
         yield X, y
