@@ -21,6 +21,7 @@ from skmixup.neural_net import (
     MixupNeuralNetRegressor,
     SoftTargetCrossEntropy,
 )
+from skmixup.neural_net._manifold import SiteDraws
 from skmixup.pairing import OTBlockPairing, RandomPairing
 from skmixup.weights import Beta
 
@@ -235,7 +236,7 @@ def test_integer_tokens_mix_at_the_embedding_and_are_refused_at_the_input():
     assert not np.allclose(trained.module_.embed.weight.detach().numpy(), initial_embedding)
     for mix_layers in (None, ["input", "embed"]):
         refused = net(mix_layers)
-        with pytest.raises(TypeError, match=r"integers.*mix_layers.*\['embed'\]"):
+        with pytest.raises(TypeError, match=r"int64 token indices.*mix_layers.*\['embed'\]"):
             refused.fit(tokens, y)
         assert not hasattr(refused.batch_mixer, "calls")
 
@@ -439,3 +440,14 @@ def test_names_are_those_of_the_module_inside_a_data_parallel_wrapper():
         rtol=1e-5,
         atol=1e-6,
     )
+
+
+def test_only_token_index_dtypes_are_refused_at_the_input():
+    # uint8 images are the batch mixer's to mix (pasted, or interpolated in float32)
+    net = _net(None, ["input", "stem"]).initialize()
+    draws = SiteDraws(seed=0)
+    for dtype in (torch.uint8, torch.float16, torch.float32):
+        assert draws.draw(net, torch.zeros(4, 4, dtype=dtype)) in ("input", "stem")
+    for dtype in (torch.int32, torch.int64):
+        with pytest.raises(TypeError, match=f"{dtype} token indices"):
+            draws.draw(net, {"data": torch.zeros(4, 4, dtype=dtype)})

@@ -32,9 +32,16 @@ def unwrapped(module: torch.nn.Module) -> torch.nn.Module:
             return module
 
 
-def _is_integer(X) -> bool:
+# What nn.Embedding takes: token indices. Integer images (uint8) are mixed
+# as they are by the batch mixer (pasted, or interpolated in float32).
+_INDEX_DTYPES = (torch.int32, torch.int64)
+
+
+def _index_dtype(X):
+    """The dtype of token indices in the batch ``X`` (a tensor or dict), or None."""
     values = X.values() if isinstance(X, dict) else [X]
-    return any(torch.is_tensor(value) and not value.is_floating_point() for value in values)
+    dtypes = [value.dtype for value in values if torch.is_tensor(value)]
+    return next((dtype for dtype in dtypes if dtype in _INDEX_DTYPES), None)
 
 
 def _float_layers(module: torch.nn.Module) -> list[str]:
@@ -88,10 +95,11 @@ class SiteDraws:
             if key != self._key:
                 self._sites, self._key = check_mix_layers(module, net.mix_layers), key
             sites = self._sites
-        if INPUT in sites and _is_integer(X):
+        index_dtype = _index_dtype(X) if INPUT in sites else None
+        if index_dtype is not None:
             suggestion = _float_layers(unwrapped(net.module_)) or ["<a layer that outputs floats>"]
             raise TypeError(
-                "the training inputs are integers (token indices?), which cannot be "
+                f"the training inputs are {index_dtype} token indices, which cannot be "
                 f"interpolated, and mix_layers={net.mix_layers!r} mixes the input: mix at a "
                 f"layer that outputs floats instead, e.g. mix_layers={suggestion[:1]!r}."
             )

@@ -262,7 +262,7 @@ class MixupMixin:
         site must output one floating-point tensor and be called once per
         forward pass, its output alone feeding the rest of the network
         (with ``n_interpolations`` K, the batch grows K times there).
-        Integer inputs (token indices) are mixed only at a layer that
+        Token indices (int32 or int64 inputs) are mixed only at a layer that
         outputs floats, such as an ``nn.Embedding``. Checked when training
         starts; prediction and validation are never mixed.
 
