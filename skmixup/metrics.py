@@ -1,14 +1,24 @@
-"""Structure-preservation diagnostics: how well synthetic rows keep the original's statistics."""
+"""Diagnostics: how well synthetic rows keep the original's statistics, and
+how well a model's predicted probabilities are calibrated."""
 
 from __future__ import annotations
 
 import numpy as np
 from sklearn.utils.validation import check_array
 
+from skmixup._calibration import CalibrationBins, calibration_bins, expected_calibration_error
 from skmixup._conflicts import MixupConflicts, mixup_conflicts
 from skmixup._tables.frames import is_dataframe
 
-__all__ = ["MixupConflicts", "mixup_conflicts", "structure_report", "total_variance"]
+__all__ = [
+    "CalibrationBins",
+    "MixupConflicts",
+    "calibration_bins",
+    "expected_calibration_error",
+    "mixup_conflicts",
+    "structure_report",
+    "total_variance",
+]
 
 
 def _as_matrix(X, name: str) -> tuple[np.ndarray, list | None]:

@@ -217,7 +217,8 @@ class OTBlockPairing:
         if self.k == 1:
             return RandomPairing().pair_on_device(X, labels, generator)
         n_rows, where = X.shape[0], generator.device
-        flat = X.reshape(n_rows, -1)
+        # matching reads values only: no graph for the costs of a hidden layer's output
+        flat = X.detach().reshape(n_rows, -1)
         if labels is None:
             groups = [torch.arange(n_rows, device=where)]
         else:

@@ -49,6 +49,18 @@ _PARAMETERS_DOC = """module : torch.nn.Module class or instance, default=None
         counting parameters (``sampling_strategy``, ``factor``, ...) do not
         apply to training. ``None`` trains without mixing.
 
+    mix_layers : list of str or None, default=None
+        Manifold mixup: where each training batch is mixed. ``None`` mixes
+        the input rows; a list of names of ``module``'s submodules (as in
+        ``module.named_modules()``) and ``"input"`` draws one site per
+        batch, uniformly (reproducibly with ``random_state``). At a
+        submodule, the batch reaches it unmixed and its output is mixed
+        with the mixer's pairing (k-mixup matches the hidden rows), weights
+        and multiplicity; the targets are mixed with the same plan. A site
+        must output one floating-point tensor that alone feeds the rest of
+        the network. Unknown names raise a ValueError listing the valid ones
+        when ``fit`` starts training. Prediction is never mixed.
+
     hidden_layer_sizes : tuple of int, default=(100,)
         Hidden widths of the default MLP (ignored when ``module`` is given).
 
@@ -114,6 +126,7 @@ class _BaseMixupNeuralNet(BaseEstimator):
     _parameter_constraints: dict = {
         "module": [None, type, torch.nn.Module],
         "mixer": [None, BaseMixupResampler],
+        "mix_layers": [None, list, tuple],
         "hidden_layer_sizes": [tuple, list],
         "optimizer": [type],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -135,6 +148,7 @@ class _BaseMixupNeuralNet(BaseEstimator):
         module=None,
         *,
         mixer=None,
+        mix_layers=None,
         hidden_layer_sizes=(100,),
         optimizer=torch.optim.Adam,
         lr=0.001,
@@ -150,6 +164,7 @@ class _BaseMixupNeuralNet(BaseEstimator):
     ):
         self.module = module
         self.mixer = mixer
+        self.mix_layers = mix_layers
         self.hidden_layer_sizes = hidden_layer_sizes
         self.optimizer = optimizer
         self.lr = lr
@@ -290,6 +305,7 @@ class _BaseMixupNeuralNet(BaseEstimator):
                 if recipe is None
                 else BatchMixer(*recipe, n_classes=self._mixer_targets(), random_state=seed)
             )
+            self.net_.mix_layers = self.mix_layers
             if reset:
                 self.net_.fit(X_train, y_encoded)
             else:
@@ -495,6 +511,7 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
         module=None,
         *,
         mixer=None,
+        mix_layers=None,
         within_class=False,
         classes=None,
         hidden_layer_sizes=(100,),
@@ -513,6 +530,7 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
         super().__init__(
             module,
             mixer=mixer,
+            mix_layers=mix_layers,
             hidden_layer_sizes=hidden_layer_sizes,
             optimizer=optimizer,
             lr=lr,

@@ -15,6 +15,7 @@ from skmixup._engine import draw_device_batch_plan, interpolate, mix
 from skmixup._operators import cut_probability
 from skmixup._random import as_generator
 from skmixup._torch_random import new_generator
+from skmixup.neural_net._manifold import INPUT, SiteDraws, mixing_at
 
 
 class BatchMixer:
@@ -505,6 +506,20 @@ class MixupMixin:
         Those of the skorch net.
     batch_mixer : BatchMixer or None, default=None
         How batches are mixed; ``None`` trains without mixing.
+    mix_layers : list of str or None, default=None
+        Where batches are mixed (manifold mixup): ``None`` mixes the input
+        rows; a list of submodule names, as in ``module.named_modules()``,
+        and ``"input"`` draws one of them uniformly for each training batch
+        (from the mixer's seed). The batch reaches a drawn submodule
+        unmixed; its output ``h`` is replaced by the rows of
+        ``batch_mixer(h, y)`` (the mixer's pairing, k-mixup included, sees
+        ``h``) and the loss uses the targets mixed with the same plan. A
+        site must output one floating-point tensor and be called once per
+        forward pass, its output alone feeding the rest of the network
+        (with ``n_interpolations`` K, the batch grows K times there).
+        Token indices (int32 or int64 inputs) are mixed only at a layer that
+        outputs floats, such as an ``nn.Embedding``. Checked when training
+        starts; prediction and validation are never mixed.
 
     Notes
     -----
@@ -543,15 +558,17 @@ class MixupMixin:
     (4,)
     """
 
-    def __init__(self, *args, batch_mixer: BatchMixer | None = None, **kwargs):
+    def __init__(self, *args, batch_mixer: BatchMixer | None = None, mix_layers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.batch_mixer = batch_mixer
+        self.mix_layers = mix_layers
 
     def initialize(self):
         """Initialise the net; a fresh net also starts the mixing draws again."""
         super().initialize()
         if self.batch_mixer is not None:
             self.batch_mixer.reset()
+        self._mix_sites_ = None  # manifold mixup's site draws start again too
         return self
 
     def _initialize_accelerator(self):
@@ -583,8 +600,24 @@ class MixupMixin:
     def train_step(self, batch, **fit_params):
         if self.batch_mixer is not None:
             Xi, yi = unpack_data(batch)
+            site = self._mix_site(Xi)
+            if site != INPUT:  # manifold mixup: mixed by a hook at that submodule
+                with mixing_at(self, site, Xi, yi) as batch:
+                    return super().train_step(batch, **fit_params)
             batch = self.mix_batch(Xi, yi)
         return super().train_step(batch, **fit_params)
+
+    def _mix_site(self, Xi) -> str:
+        """Where this training batch is mixed: ``"input"`` or a submodule name."""
+        if getattr(self, "_mix_sites_", None) is None:
+            self._mix_sites_ = SiteDraws(getattr(self.batch_mixer, "_seed", None))
+        return self._mix_sites_.draw(self, Xi)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        hidden = getattr(self, "_hidden_mix_", None)
+        if training and hidden is not None:
+            y_true = hidden.loss_targets(y_true)
+        return super().get_loss(y_pred, y_true, X=X, training=training)
 
 
 class MixupNet(MixupMixin, NeuralNet):
