@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt | $(BIN)/python
 	touch $(STAMP) $(DEMO_STAMP)
 
 $(DEMO_STAMP): pyproject.toml requirements/constraints.txt | $(BIN)/python
-	$(PIP) install --quiet -c requirements/constraints.txt -e ".[demo]"
+	$(PIP) install --quiet --no-compile -c requirements/constraints.txt -e ".[demo]"
 	touch $(DEMO_STAMP)
 
 demo: $(DEMO_STAMP)

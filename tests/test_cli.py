@@ -117,30 +117,3 @@ def test_a_failing_stage_prints_no_summary():
         stage.summary = "read"
         raise RuntimeError("boom")
     assert stream.getvalue() == "[1/1] reading ...\n"
-
-
-def test_demo_figure_shows_both_clouds_on_the_same_named_axes():
-    import matplotlib.pyplot as plt
-    import numpy as np
-    import pandas as pd
-
-    from skmixup.cli.demo import _make_figure
-
-    rng = np.random.default_rng(0)
-    original = pd.DataFrame(rng.normal(size=(200, 2)), columns=["s1", "s2"])
-    shown = {"uniform": original * 0.3, "EpBeta": original * 1.5 + 2.0}
-    variance = {"uniform": [1.0, 0.09], "Beta(0.4)": [1.0, 0.5], "EpBeta": [1.0, 2.25]}
-    fig = _make_figure(original, shown, 1, variance)
-    try:
-        first, second, collapse = fig.axes[:3]
-        assert first.get_xlim() == second.get_xlim() == first.get_ylim() == second.get_ylim()
-        everything = np.vstack([original, shown["uniform"], shown["EpBeta"]])
-        low, high = first.get_xlim()
-        assert low <= everything.min() and everything.max() <= high
-        for ax in (first, second):
-            assert ax.get_xlabel() == "s1: total serum cholesterol"
-            assert ax.get_ylabel() == "s2: LDL cholesterol"
-        assert "x0.09" in first.get_title() and "x2.2" in second.get_title()
-        assert "shrunk" in fig._suptitle.get_text()
-    finally:
-        plt.close(fig)
