@@ -260,16 +260,23 @@ def _verdict_lines(report: MixupConflicts) -> list[str]:
             f"  {report.shared_rows:,} rows have the features of a row of another class: no "
             "classifier can fit them all, with or without mixup (deduplicate or relabel them)."
         ]
-    if verdict == "none" and not np.isfinite(report.min_distance):
-        return [
-            "verdict: none. No mixed point has a third class to land on (two classes, every "
-            "pair across them): the condition holds."
-        ]
-    if report.conflict_fraction == 0:
+    if not np.isfinite(report.min_distance):
         first = (
-            f"verdict: {verdict}. No mixed point comes closer than {report.threshold:g} x the "
-            "median gap between classes to a point of a class it was not mixed from ("
-            f"{_closest(report)})"
+            f"verdict: {verdict}. No mixed point has a third class to land on (two classes, "
+            "every pair across them)"
+        )
+        if verdict == "none":
+            return [first + ": the condition holds."]
+        return [first + ", but:", *shared]
+    if report.conflict_fraction == 0:
+        near = (
+            f"comes closer than {report.threshold:g} x the median gap between classes to"
+            if report.scale > 0
+            else "lies on"
+        )
+        first = (
+            f"verdict: {verdict}. No mixed point {near} a point of a class it was not mixed "
+            f"from ({_closest(report)})"
         )
         if verdict == "none":
             return [first + ": mixup should not keep the network from fitting the training rows."]
