@@ -259,6 +259,7 @@ def test_string_labels_and_epbeta_weights():
     assert set(result.pair_classes.ravel().tolist()) <= {"cat", "dog", "emu"}
 
 
+@pytest.mark.filterwarnings("ignore:feature scales differ:UserWarning")
 @settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 10**6),
