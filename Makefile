@@ -1,20 +1,33 @@
 # Two entry points for a fresh machine: `make demo` and `make test`.
-# Each creates .venv (once) and installs skmixup with its development extras.
+# Both create .venv (once). `make demo` installs only what the demo needs
+# (skmixup with its `demo` extra: numpy, scipy, scikit-learn,
+# imbalanced-learn, array-api-compat, pandas, matplotlib); `make test` (and
+# lint, docs, bench) install the whole development stack (torch, dask,
+# sphinx, ...). Each has its own stamp, so a demo install never stands in
+# for the test install.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
 
 .PHONY: demo test lint docs bench clean
 
-$(STAMP): pyproject.toml requirements/constraints.txt
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ".[dev]"
-	touch $(STAMP)
 
-demo: $(STAMP)
+$(STAMP): pyproject.toml requirements/constraints.txt | $(BIN)/python
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -c requirements/constraints.txt -e ".[dev]"
+	touch $(STAMP) $(DEMO_STAMP)
+
+$(DEMO_STAMP): pyproject.toml requirements/constraints.txt | $(BIN)/python
+	$(PIP) install --quiet --no-compile -c requirements/constraints.txt -e ".[demo]"
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(BIN)/skmixup demo --output-dir build/demo
 
 lint: $(STAMP)

@@ -100,7 +100,7 @@ def bench(n_rows: int, repeats: int, threads: list) -> list[tuple[str, float, fl
     for (name, mixer), limit in [(m, t) for m in methods for t in threads]:
 
         def check(mixer=mixer):
-            return mixup_conflicts(X, y, mixer, random_state=0)
+            return mixup_conflicts(X, y, mixer, advise=False, random_state=0)
 
         with threadpool_limits(limits=limit):
             t_check, t_plain = best_times([check, lambda: plain_search(X, queries)], repeats)

@@ -1,5 +1,7 @@
 """The mixup conflict check (ALGORITHMS.md section 7) against brute force and closed forms."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -252,11 +254,12 @@ def test_string_labels_and_epbeta_weights():
     rng = np.random.default_rng(8)
     X = rng.normal(size=(60, 2))
     y = np.array(["cat", "dog", "emu"])[rng.integers(0, 3, 60)]
-    result = mixup_conflicts(X, y, EpBetaMixupResampler(), random_state=0)
+    result = mixup_conflicts(X, y, EpBetaMixupResampler(), within_class=True, random_state=0)
     np.testing.assert_allclose(result.distances, brute_force(X, y, result), rtol=1e-12)
     assert set(result.pair_classes.ravel().tolist()) <= {"cat", "dog", "emu"}
 
 
+@pytest.mark.filterwarnings("ignore:feature scales differ:UserWarning")
 @settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 10**6),
@@ -289,3 +292,204 @@ def test_distances_equal_brute_force_for_any_data(
     np.testing.assert_allclose(result.distances, expected, rtol=1e-10, atol=1e-12)
     assert np.array_equal(np.sort(result.plan.anchors), np.arange(n_rows))
     assert 0.0 <= result.conflict_fraction <= 1.0
+
+
+# -- issue 18: distance 0, shared rows, extreme scales, standardize, verdict, advice --
+
+
+def test_identical_rows_of_three_classes_are_all_conflicts_despite_a_zero_scale():
+    # Every row has a copy in the two other classes: the median gap is 0, and
+    # every mixed point of two copies of a row sits on the third class's copy.
+    X = np.ones((30, 3))
+    y = np.arange(30) % 3
+    result = mixup_conflicts(X, y, KMixupResampler(k=1), random_state=0)
+    assert result.scale == 0.0
+    assert np.all(result.distances == 0.0)
+    assert result.conflict_fraction == 1.0 and result.is_conflict.all()
+    assert (result.shared_rows, result.shared_groups) == (30, 1)
+    assert result.verdict == "high"
+    text = result.summary()
+    assert not re.search(r"(?<!\d)0\.00%", text) and "verdict: none" not in text
+    assert "rows shared by several classes: 30 of 30" in text
+
+
+def test_near_zero_distances_count_as_conflicts_whatever_the_scale():
+    # Five rows copied into three classes: the scale is 0, and a mix of two
+    # copies of one row lands on (within rounding of) the third copy.
+    rng = np.random.default_rng(11)
+    base = rng.normal(size=(5, 2)) * 3.0
+    X = np.repeat(base, 3, axis=0)
+    y = np.tile(np.arange(3), 5)
+    result = mixup_conflicts(X, y, KMixupResampler(k=1), batch_size=-1, random_state=1)
+    expected = brute_force(X, y, result)
+    spread = np.sqrt(np.sum(np.var(X, axis=0)))  # root mean squared distance to the mean
+    on_a_point = expected <= 1e-6 * spread
+    assert result.scale == 0.0 and on_a_point.any() and not on_a_point.all()
+    np.testing.assert_array_equal(result.is_conflict, on_a_point)
+    assert result.conflict_fraction == pytest.approx(on_a_point.mean())
+    assert result.shared_rows == 15 and result.shared_groups == 5
+
+
+def test_shared_rows_match_brute_force():
+    rng = np.random.default_rng(12)
+    X = rng.integers(0, 3, size=(80, 2)).astype(float)
+    y = rng.integers(0, 3, 80)
+    result = mixup_conflicts(X, y, KMixupResampler(k=1), random_state=0, advise=False)
+    same = np.all(X[:, None, :] == X[None, :, :], axis=2)
+    shared = np.any(same & (y[:, None] != y[None, :]), axis=1)
+    vectors = {tuple(row) for row, s in zip(X.tolist(), shared) if s}
+    assert result.shared_rows == shared.sum() > 0
+    assert result.shared_groups == len(vectors)
+    assert result.verdict != "none"
+
+
+@pytest.mark.parametrize("unit", [1e300, 1e-300])
+def test_extreme_units_give_the_same_result_without_runtime_warnings(unit):
+    rng = np.random.default_rng(13)
+    X = rng.normal(size=(90, 3))
+    y = rng.integers(0, 3, 90)
+    plain = mixup_conflicts(X, y, KMixupResampler(k=1), random_state=2)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scaled = mixup_conflicts(X * unit, y, KMixupResampler(k=1), random_state=2)
+    assert scaled.scale == pytest.approx(plain.scale * unit, rel=1e-12)
+    np.testing.assert_allclose(scaled.distances, plain.distances * unit, rtol=1e-12)
+    assert scaled.conflict_fraction == plain.conflict_fraction > 0
+    assert scaled.shared_rows == 0
+
+
+def test_values_whose_distances_overflow_are_refused_unless_standardized():
+    rng = np.random.default_rng(14)
+    X = rng.uniform(-1, 1, size=(60, 3)) * 1.7e308
+    y = rng.integers(0, 3, 60)
+    with pytest.raises(ValueError, match="float64 range.*standardize=True"):
+        mixup_conflicts(X, y, KMixupResampler(k=1), random_state=0)
+    result = mixup_conflicts(X, y, KMixupResampler(k=1), standardize=True, random_state=0)
+    # Standardizing is scale-free: the same as standardizing X / 2**1000.
+    from sklearn.preprocessing import StandardScaler
+
+    manual = mixup_conflicts(
+        StandardScaler().fit_transform(X / 2.0**1000), y, KMixupResampler(k=1), random_state=0
+    )
+    np.testing.assert_allclose(result.distances, manual.distances, rtol=1e-12)
+
+
+def test_standardize_equals_a_manual_standard_scaler_run():
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(15)
+    X = rng.normal(size=(120, 3)) * [1000.0, 1.0, 0.01] + [5.0, -2.0, 0.0]
+    y = rng.integers(0, 3, 120)
+    X_test, y_test = rng.normal(size=(40, 3)) * [1000.0, 1.0, 0.01], rng.integers(0, 3, 40)
+    mixer = KMixupResampler(k=4)
+    result = mixup_conflicts(
+        X, y, mixer, standardize=True, X_test=X_test, y_test=y_test, random_state=6
+    )
+    scaler = StandardScaler().fit(X)
+    manual = mixup_conflicts(
+        scaler.transform(X),
+        y,
+        mixer,
+        X_test=scaler.transform(X_test),
+        y_test=y_test,
+        random_state=6,
+    )
+    np.testing.assert_allclose(result.distances, manual.distances, rtol=1e-12)
+    np.testing.assert_allclose(result.test.distances, manual.test.distances, rtol=1e-12)
+    assert result.conflict_fraction == manual.conflict_fraction
+    assert result.scale == pytest.approx(manual.scale, rel=1e-12)
+    assert result.standardized and not manual.standardized
+    assert "measured on: standardized features" in result.summary()
+    assert "measured on: the features as given" in manual.summary()
+
+
+def test_feature_scales_ten_times_apart_are_named_in_a_warning():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(16)
+    sds = {"big": 200.0, "mid": 3.0, "small": 0.5, "flat": 0.0}
+    X = pd.DataFrame({name: rng.normal(size=90) * sd for name, sd in sds.items()})
+    y = rng.integers(0, 3, 90)
+    message = r"dominated by big \(SD [\d.]+\) and barely see small \(SD [\d.]+\), mid \(SD"
+    with pytest.warns(UserWarning, match=message):
+        result = mixup_conflicts(X, y, KMixupResampler(k=1), random_state=0)
+    ratio = X["big"].std(ddof=0) / X["small"].std(ddof=0)  # the constant column is left out
+    assert result.feature_scale_ratio == pytest.approx(ratio)
+    assert "warning: feature scales differ" in result.summary()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        standardized = mixup_conflicts(X, y, KMixupResampler(k=1), standardize=True)
+        mixup_conflicts(X[["mid", "small"]], y, KMixupResampler(k=1))  # 6x apart: silent
+    assert standardized.scale_warning is None
+
+
+def test_verdict_grades_the_conflict_fraction():
+    from skmixup._conflict_advice import HIGH_FRACTION, grade
+
+    assert HIGH_FRACTION == 0.05
+    rng = np.random.default_rng(17)
+    seen = set()
+    for seed, spread in enumerate([0.0, 0.0, 2.0, 6.0, 30.0]):
+        centres = np.array([[0, 0], [1, 0], [0.5, 0.9]]) * spread
+        y = np.arange(150) % 3
+        X = rng.normal(size=(150, 2)) + centres[y]
+        result = mixup_conflicts(X, y, KMixupResampler(k=1), random_state=seed, advise=False)
+        fraction = np.mean(brute_force(X, y, result) < 0.5 * result.scale)
+        expected = "none" if fraction == 0 else "low" if fraction < 0.05 else "high"
+        assert result.verdict == expected
+        seen.add(expected)
+        assert f"verdict: {expected}." in result.summary()
+    assert grade(0.011, 0.0) == "low" and grade(0.12, 0.0) == "high"
+    assert {"none", "high"} <= seen
+
+
+def test_advice_is_measured_on_the_same_data_and_seed():
+    from sklearn.datasets import load_wine
+
+    X, y = load_wine(return_X_y=True)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the scale warning
+        result = mixup_conflicts(X, y, KMixupResampler(k=1), random_state=1)
+        changes = {c.change for c in result.advice}
+        assert changes == {"within_class", "standardize", "k", "alpha"}
+        for candidate in result.advice:
+            again = mixup_conflicts(
+                X,
+                y,
+                candidate.mixer,
+                within_class=candidate.within_class,
+                standardize=candidate.standardize,
+                random_state=1,
+                advise=False,
+            )
+            assert candidate.conflict_fraction == again.conflict_fraction
+            assert candidate.lowers == (again.conflict_fraction < result.conflict_fraction)
+    assert result.suggestions and all(c.lowers for c in result.suggestions)
+    fractions = [c.conflict_fraction for c in result.suggestions]
+    assert fractions == sorted(fractions)
+    assert result.suggestions[0].python == "standardize=True"
+    text = result.summary()
+    assert "verdict: high." in text and "advice (" in text
+    assert all(c.python in text for c in result.advice)
+
+
+def test_no_advice_without_conflicts_or_when_not_asked():
+    X, y = make_alternating_line(20)
+    quiet = mixup_conflicts(X, y, KMixupResampler(k=1, alpha=1024.0), advise=False, random_state=0)
+    assert quiet.advice == () and "advice" not in quiet.summary()
+    rng = np.random.default_rng(18)
+    y = np.arange(90) % 3
+    X = rng.normal(size=(90, 2)) * 0.1 + 50 * np.array([[0, 0], [1, 0], [0.5, 0.9]])[y]
+    calm = mixup_conflicts(X, y, KMixupResampler(k=1), random_state=0)
+    assert calm.verdict == "none" and calm.advice == ()
+
+
+def test_weights_outside_the_unit_interval_need_within_class():
+    X, y = make_alternating_line(20)
+    with pytest.raises(ValueError, match=r"outside \[0, 1\].*within_class=True"):
+        mixup_conflicts(X, y, EpBetaMixupResampler(), random_state=0)

@@ -59,6 +59,8 @@ def read_table(path: str | os.PathLike):
     """
     import pandas as pd
 
+    if Path(path).is_dir():
+        raise TableError(f"{path}: is a directory; give one .csv or .parquet file")
     kind = table_format(path)
     if not Path(path).is_file():
         raise TableError(f"{path}: no such file")

@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 
+from skmixup import __version__
 from skmixup.cli.check import add_check_parser, main_check
 from skmixup.cli.resample import METHODS, cli_words, run_resample
+from skmixup.resampling._counts import FACTOR_DEFINITION
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="skmixup", description="Structure-preserving mixup for tabular data."
     )
+    parser.add_argument("--version", action="version", version=f"skmixup {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser(
@@ -41,7 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     count = resample.add_mutually_exclusive_group()
     count.add_argument("--n-samples", type=int, help="number of new rows")
-    count.add_argument("--factor", type=float, help="new rows per original row (per class)")
+    count.add_argument(
+        "--factor",
+        type=float,
+        help=(
+            f"{FACTOR_DEFINITION}; the output then holds (1 + factor) * n rows of it "
+            "(factor * n with --synthetic-only)"
+        ),
+    )
     resample.add_argument("--synthetic-only", action="store_true", help="write only the new rows")
     resample.add_argument(
         "--categorical",

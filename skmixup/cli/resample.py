@@ -163,6 +163,25 @@ def _warnings_in_cli_words(quiet: bool):
                 seen.add(message)
 
 
+def _refuse_partitioned_input(path: str) -> None:
+    """A Parquet directory or glob is for ``--engine dask``: say so, naming the option."""
+    from pathlib import Path
+
+    from skmixup._tables.io import TableError
+
+    if Path(path).is_dir():
+        raise TableError(
+            f"{path}: is a directory; the in-memory engine reads one .csv or .parquet "
+            "file. For a directory of Parquet files add --engine dask (OUTPUT is then a "
+            "directory)"
+        )
+    if not Path(path).exists() and any(character in str(path) for character in "*?["):
+        raise TableError(
+            f"{path}: no such file; a glob of Parquet files needs --engine dask (OUTPUT is "
+            "then a directory)"
+        )
+
+
 def run_resample(args) -> int:
     problem = _inapplicable_options(args) or _inapplicable_engine_options(args)
     if problem:
@@ -178,6 +197,7 @@ def run_resample(args) -> int:
     from skmixup._tables.io import INDEX_ATTRIBUTE, check_paths, read_table, write_table
     from skmixup.cli.progress import Stages
 
+    _refuse_partitioned_input(args.input)
     check_paths(args.input, args.output)
     stages = Stages(5 if not args.quiet else 4, enabled=not args.quiet)
     with stages.stage(f"reading {args.input}") as stage:

@@ -43,9 +43,10 @@ _RESAMPLER_PARAMETERS_DOC = """sampling_strategy : float, str, dict or callable,
         ``n_samples`` is given.
 
     factor : float or None, default=None
-        Augment every class (or, for a continuous target, the whole table)
-        by ``round(factor * n_rows)`` new rows, so class proportions stay as
-        they are.
+        New rows per original row: a group of n rows (a class, or the whole
+        table for a continuous target or no y) receives round(factor * n)
+        new rows. Class proportions stay as they are; ``factor=3`` makes
+        ``4 n`` rows of the group (``3 n`` with ``synthetic_only=True``).
 
     n_samples : int or None, default=None
         Total number of new rows. With class labels they are shared among

@@ -21,6 +21,13 @@ MAX_NEW_ROWS = 2**53
 
 _STRATEGIES = ("auto", "all", "minority", "not minority", "not majority")
 
+#: What ``factor`` means, word for word the same in the docstrings, the
+#: ``--factor`` help and the README (a test holds them to it).
+FACTOR_DEFINITION = (
+    "new rows per original row: a group of n rows (a class, or the whole table for a "
+    "continuous target or no y) receives round(factor * n) new rows"
+)
+
 
 def new_rows_per_class(
     labels,
@@ -44,7 +51,9 @@ def new_rows_per_class(
         over-samplers. Used when neither ``factor`` nor ``n_samples`` is
         given.
     factor : float or None, default=None
-        Every class receives ``round(factor * size)`` new rows.
+        New rows per original row: a group of n rows (a class, or the whole
+        table for a continuous target or no y) receives round(factor * n)
+        new rows.
     n_samples : int or None, default=None
         Total new rows, shared in proportion to the class sizes with
         largest remainders (so the total is exact).
