@@ -458,6 +458,9 @@ def _metas(X, y, x_kind, y_kind, kind):
         x_meta = np.empty((0, X.shape[1]), dtype=dtype)
     if y_kind == "series":
         y_meta = y._meta
+        if kind == "regression" and not np.issubdtype(_numpy_dtype(y.dtype), np.floating):
+            # New targets are w y_a + (1 - w) y_p, never rounded (as in memory).
+            y_meta = y_meta.astype(np.float64)
     else:
         dtype = y.dtype
         if kind == "regression" and not np.issubdtype(dtype, np.floating):
@@ -514,7 +517,7 @@ def as_target(values: np.ndarray, y_part, y_meta):
     if isinstance(y_meta, pd.Series):
         if np.issubdtype(values.dtype, np.floating) and y_meta.dtype.kind in "iu":
             values = np.rint(values)
-        return pd.Series(values, name=y_part.name).astype(y_part.dtype)
+        return pd.Series(values, name=y_part.name).astype(y_meta.dtype)
     return values.astype(y_meta.dtype, copy=False)
 
 

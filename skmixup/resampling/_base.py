@@ -40,7 +40,12 @@ _RESAMPLER_PARAMETERS_DOC = """sampling_strategy : float, str, dict or callable,
         Number of rows per class after resampling, exactly as in
         imbalanced-learn's over-samplers ('auto' balances every class up to
         the majority). Used for class labels when neither ``factor`` nor
-        ``n_samples`` is given.
+        ``n_samples`` is given. Given with either of them, a strategy other
+        than 'auto' takes precedence (imbalanced-learn's meaning of
+        ``set_params(sampling_strategy=...)``), and a ``UserWarning`` says
+        which of ``factor`` / ``n_samples`` was ignored. It speaks of
+        classes: without ``y`` (or with a continuous target) only 'auto'
+        is accepted.
 
     factor : float or None, default=None
         Augment every class (or, for a continuous target, the whole table)
@@ -88,7 +93,9 @@ _RESAMPLER_PARAMETERS_DOC = """sampling_strategy : float, str, dict or callable,
 
     target_type : {'auto', 'classification', 'regression'}, default='auto'
         How ``y`` is read. A continuous target ('regression') is mixed with
-        the same weight as the features; class labels ('classification')
+        the same weight as the features, and its new values
+        ``w y_a + (1 - w) y_p`` come back as floats (float64 for an integer
+        ``y``, never rounded); class labels ('classification')
         are kept hard, with pairs drawn within each class. 'auto' reads as
         continuous a numeric ``y`` whose values are not all integers, and a
         float ``y`` (float dtype) with more than 20 distinct values even
@@ -307,10 +314,22 @@ class BaseMixupResampler(BaseOverSampler):
     def _prepare(self, X, y) -> _Prepared:
         """Validate everything and set the fitted attributes; no row is mixed."""
         if y is None:
-            if self.target_type == "classification":
+            needs_classes = [
+                f"{name}={value!r}"
+                for name, value, default in (
+                    ("target_type", self.target_type, "classification"),
+                    ("sampling_strategy", self.sampling_strategy, None),
+                )
+                if (value == default if default else not _is_auto(value))
+            ]
+            if needs_classes:
+                # Worded as scikit-learn's check_requires_y_none expects.
                 raise ValueError(
-                    "target_type='classification' needs class labels y; without y "
-                    "the whole table is mixed as one group."
+                    f"{type(self).__name__} with {' and '.join(needs_classes)} requires y "
+                    "to be passed, but the target y is None: these settings speak of "
+                    "classes. Pass class labels y, or leave sampling_strategy='auto' and "
+                    "target_type at 'auto' or 'regression' to mix the whole table as one "
+                    "group."
                 )
             y_array, target_type, ova_classes = None, None, None
         else:
@@ -361,7 +380,9 @@ class BaseMixupResampler(BaseOverSampler):
         self.sampling_strategy_, self.n_synthetic_ = strategy, n_new
         column_list = isinstance(y, list) and ova_classes is None and y_array.ndim == 1
         column_list = column_list and isinstance(y[0], (list, tuple))
-        return _Prepared(matrix, y_array, codec, ova_classes, column_list, self.clip)
+        prepared = _Prepared(matrix, y_array, codec, ova_classes, column_list, self.clip)
+        prepared.mixed_target = target_type == "regression"
+        return prepared
 
     def _check_target(self, y):
         """Return the 1-D target, its kind, and the classes if one-vs-all encoded."""
@@ -511,6 +532,10 @@ _MAX_FLOAT_CLASSES = 20
 _PLAN_BYTES_PER_ROW = 24
 
 
+def _is_auto(sampling_strategy) -> bool:
+    return isinstance(sampling_strategy, str) and sampling_strategy == "auto"
+
+
 def _target_array(y) -> np.ndarray:
     """``y`` as an array; missing labels in a list survive (not ``'nan'``)."""
     if hasattr(y, "to_numpy"):
@@ -616,6 +641,13 @@ def _check_output_size(X, n_new: int, synthetic_only: bool, source: str) -> None
         )
 
 
+def _as_float_container(y):
+    """An empty stand-in for ``y`` whose dtype is float: what ``restore_like`` copies."""
+    if is_dataframe(y) or type(y).__name__ == "Series":
+        return y.iloc[:0].astype("float64")
+    return y
+
+
 class _Prepared:
     """Validated data of one call, and how to give results back."""
 
@@ -627,6 +659,7 @@ class _Prepared:
         self.ova_classes = ova_classes
         # y came as a list of one-element lists: give it back in that shape.
         self.column_list = column_list
+        self.mixed_target = False
 
     def restore(self, X, y, X_res, y_res, synthetic_only):
         if self.codec is not None:
@@ -637,6 +670,10 @@ class _Prepared:
             X_out = restore_like(X, X_res, n_original=n_orig, clip=self.clip)
         if y is None:
             return X_out, None
+        if self.mixed_target:
+            # New targets are w y_a + (1 - w) y_p: never rounded back to an
+            # integer dtype (the container is kept, its dtype becomes float).
+            y = _as_float_container(y)
         y_out = restore_like(y, y_res, one_vs_all_classes=self.ova_classes)
         if self.column_list:
             y_out = [[label] for label in y_out]

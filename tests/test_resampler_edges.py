@@ -1,0 +1,132 @@
+"""Resampler edges of issue 18: strategy with factor, y=None wording, integer
+regression targets, near-overflow k-mixup, wide sparse input."""
+
+import warnings
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.utils.estimator_checks import check_samplers_sampling_strategy_fit_resample
+from sklearn.utils.estimator_checks import check_requires_y_none
+
+from skmixup import EpBetaMixupResampler, KMixupResampler, MultiMixResampler
+
+# -- item 9: an explicit sampling_strategy with factor / n_samples -------------
+
+
+def _three_classes():
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], [201, 301, 498])
+    return rng.normal(size=(y.size, 2)), y
+
+
+@pytest.mark.parametrize("count", [{"factor": 2.0}, {"n_samples": 100}])
+def test_explicit_strategy_wins_over_factor_with_a_warning(count):
+    X, y = _three_classes()
+    strategy = {0: 498, 2: 498}
+    resampler = EpBetaMixupResampler(sampling_strategy=strategy, random_state=0, **count)
+    (name,) = count
+    with pytest.warns(UserWarning, match=rf"{name}=\S+ is ignored\. Keep only one"):
+        _, y_res = resampler.fit_resample(X, y)
+    # The counts the strategy asks for, not those factor / n_samples would give.
+    assert Counter(y_res.tolist()) == {0: 498, 1: 301, 2: 498}
+    assert resampler.sampling_strategy_ == {0: 498 - 201, 2: 0}
+
+
+def test_default_strategy_with_factor_does_not_warn():
+    X, y = _three_classes()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, y_res = EpBetaMixupResampler(factor=2.0, random_state=0).fit_resample(X, y)
+    assert Counter(y_res.tolist()) == {0: 603, 1: 903, 2: 1494}
+
+
+@pytest.mark.parametrize(
+    "resampler",
+    [
+        EpBetaMixupResampler(factor=2.0, random_state=0),
+        KMixupResampler(n_samples=50, random_state=0),
+        MultiMixResampler(factor=0.5, random_state=0),
+    ],
+    ids=lambda r: type(r).__name__,
+)
+def test_imblearn_strategy_check_passes_with_factor_or_n_samples(resampler):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        check_samplers_sampling_strategy_fit_resample(type(resampler).__name__, resampler)
+
+
+# -- item 10: y=None with settings that need classes --------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sampling_strategy": "minority"},
+        {"sampling_strategy": "not majority"},
+        {"sampling_strategy": "all"},
+        {"sampling_strategy": lambda y: {}},
+        {"sampling_strategy": {0: 5}},
+        {"target_type": "classification"},
+    ],
+    ids=lambda p: f"{next(iter(p))}-{next(iter(p.values()))!s:.12}",
+)
+def test_y_none_error_uses_scikit_learn_wording(params):
+    resampler = EpBetaMixupResampler(random_state=0, **params)
+    X = np.random.default_rng(0).normal(size=(10, 2))
+    with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
+        resampler.fit(X, None)
+    check_requires_y_none(type(resampler).__name__, resampler)  # raises if worded otherwise
+
+
+# -- item 11: integer regression targets --------------------------------------
+
+
+def _integer_target_table():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 50, size=40)
+    # The first column is y itself: mixed with the same weight, it is
+    # w y_a + (1 - w) y_p computed independently of the target's path.
+    X = np.column_stack([y.astype(np.float64), rng.normal(size=40)])
+    return X, y
+
+
+@pytest.mark.parametrize(
+    "container",
+    [
+        lambda y: y,
+        lambda y: y.astype(np.int8),
+        lambda y: pd.Series(y, name="t"),
+        lambda y: pd.Series(y, name="t").astype("Int64"),
+        lambda y: pd.DataFrame({"t": y}),
+        list,
+    ],
+    ids=["int64", "int8", "series", "nullable", "frame", "list"],
+)
+def test_integer_regression_target_gets_float_mixed_targets(container):
+    X, y = _integer_target_table()
+    resampler = EpBetaMixupResampler(target_type="regression", random_state=0)
+    X_res, y_res = resampler.fit_resample(pd.DataFrame(X, columns=["a", "b"]), container(y))
+    values = np.asarray(y_res, dtype=np.float64).ravel()
+    new = values[40:]
+    np.testing.assert_allclose(new, X_res["a"].to_numpy()[40:], rtol=0, atol=1e-12)
+    assert (new != np.rint(new)).any()  # not rounded back to integers
+    np.testing.assert_array_equal(values[:40], y)  # originals unchanged
+    if hasattr(y_res, "dtype"):
+        assert y_res.dtype.kind == "f"
+
+
+def test_integer_regression_target_on_dask_is_not_rounded():
+    dd = pytest.importorskip("dask.dataframe")
+    from skmixup.dask import fit_resample
+
+    X, y = _integer_target_table()
+    frame = dd.from_pandas(pd.DataFrame(X, columns=["a", "b"]), npartitions=2)
+    target = dd.from_pandas(pd.Series(y, name="t"), npartitions=2)
+    resampler = EpBetaMixupResampler(target_type="regression", synthetic_only=True, random_state=0)
+    X_res, y_res = fit_resample(resampler, frame, target)
+    X_res, y_res = X_res.compute(scheduler="sync"), y_res.compute(scheduler="sync")
+    assert y_res.dtype == np.float64
+    np.testing.assert_allclose(y_res.to_numpy(), X_res["a"].to_numpy(), rtol=0, atol=1e-12)
+    assert (y_res != np.rint(y_res)).any()
