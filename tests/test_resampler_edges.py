@@ -130,3 +130,53 @@ def test_integer_regression_target_on_dask_is_not_rounded():
     assert y_res.dtype == np.float64
     np.testing.assert_allclose(y_res.to_numpy(), X_res["a"].to_numpy(), rtol=0, atol=1e-12)
     assert (y_res != np.rint(y_res)).any()
+
+
+# -- item 13: wide sparse input costs its non-zeros ---------------------------
+
+
+def _brute_two_valued(dense, positions):
+    return [c for c in positions if np.unique(dense[:, c]).size == 2]
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sparse_two_valued_columns_match_a_dense_count(fmt, seed):
+    import scipy.sparse as sp
+
+    from skmixup._tables.column_checks import _two_valued_sparse
+
+    rng = np.random.default_rng(seed)
+    dense = rng.choice([0.0, 0.0, 1.0, 2.0, -1.0], size=(12, 40))
+    dense[:, 0] = 3.0  # constant, no implicit zero
+    dense[:, 1] = np.r_[[3.0] * 6, [4.0] * 6]  # two values, no zero
+    dense[:, 2] = 0.0  # empty column
+    dense[:5, 3] = 7.0  # {0, 7}
+    X = sp.csr_matrix(dense).asformat(fmt)
+    X.data[X.data == 2.0] = 0.0  # explicit zeros stored
+    dense = X.toarray()
+    positions = np.arange(40)
+    assert _two_valued_sparse(X, None).tolist() == _brute_two_valued(dense, positions)
+    some = np.arange(0, 40, 3)
+    assert _two_valued_sparse(X, some).tolist() == _brute_two_valued(dense, some)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_wide_sparse_resampling_equals_the_dense_result(fmt):
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(0)
+    dense = np.where(rng.random((30, 50)) < 0.2, rng.normal(size=(30, 50)), 0.0)
+    y = np.r_[[0] * 20, [1] * 10]
+    for categorical in [None, [3, 7]]:
+        params = dict(categorical_features=categorical, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            X_sparse, y_sparse = EpBetaMixupResampler(**params).fit_resample(
+                sp.csr_matrix(dense).asformat(fmt), y
+            )
+            X_dense, y_dense = EpBetaMixupResampler(**params).fit_resample(dense, y)
+        assert X_sparse.format == fmt
+        np.testing.assert_allclose(X_sparse.toarray(), X_dense, rtol=1e-12, atol=1e-15)
+        np.testing.assert_array_equal(y_sparse, y_dense)
+        assert not (X_sparse.data == 0).any()  # no explicit zeros stored

@@ -372,7 +372,7 @@ class BaseMixupResampler(BaseOverSampler):
         self.weight_law_ = self._make_weight_law(self._mixable_columns(matrix), y_array)
         check_columns_to_mix(
             matrix,
-            np.setdiff1d(np.arange(matrix.shape[1]), categorical),
+            _mixed_positions(matrix.shape[1], categorical),
             None if codec is None else list(X.columns),
             self.weight_law_.support,
             y=y_array if target_type == "regression" else None,
@@ -530,6 +530,15 @@ _MAX_FLOAT_CLASSES = 20
 
 # Bytes of the plan per new row: anchor and partner indices and a weight.
 _PLAN_BYTES_PER_ROW = 24
+
+
+def _mixed_positions(n_columns: int, categorical: np.ndarray) -> np.ndarray | None:
+    """The columns that are mixed; ``None`` for all (no index array over 2**20 columns)."""
+    if not categorical.size:
+        return None
+    keep = np.ones(n_columns, dtype=bool)
+    keep[categorical] = False
+    return np.flatnonzero(keep)
 
 
 def _is_auto(sampling_strategy) -> bool:
