@@ -180,3 +180,24 @@ def test_wide_sparse_resampling_equals_the_dense_result(fmt):
         np.testing.assert_allclose(X_sparse.toarray(), X_dense, rtol=1e-12, atol=1e-15)
         np.testing.assert_array_equal(y_sparse, y_dense)
         assert not (X_sparse.data == 0).any()  # no explicit zeros stored
+
+
+# -- item 12: k-mixup / multi-mix near the float limit ------------------------
+
+
+@pytest.mark.parametrize("scale, dtype", [(1e160, np.float64), (1e19, np.float32)])
+@pytest.mark.parametrize("cls", [KMixupResampler, MultiMixResampler])
+def test_block_matching_near_the_float_limit_matches_as_at_unit_scale(cls, scale, dtype):
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(64, 3))
+    y = np.r_[[0] * 40, [1] * 24]
+    resampler = cls(k=4, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow on the way
+        X_big, y_big = resampler.fit_resample((base * scale).astype(dtype), y)
+    X_unit, y_unit = cls(k=4, random_state=0).fit_resample(base.astype(dtype), y)
+    assert np.isfinite(X_big).all()
+    # The same pairs and weights as at unit scale: the matching did not see
+    # the overflowed costs scipy refused before ("invalid numeric entries").
+    np.testing.assert_allclose(X_big / dtype(scale), X_unit, rtol=1e-4)
+    np.testing.assert_array_equal(y_big, y_unit)

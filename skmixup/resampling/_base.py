@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 import sys
@@ -295,12 +296,20 @@ class BaseMixupResampler(BaseOverSampler):
         )
 
     def _mixable_columns(self, X):
-        """``X`` without its categorical columns (distances ignore their codes)."""
-        if not self.categorical_features_.size:
-            return X
-        keep = np.ones(X.shape[1], dtype=bool)
-        keep[self.categorical_features_] = False
-        return X[:, keep]
+        """``X`` without its categorical columns (distances ignore their codes).
+
+        Values so large that the pairing's products of rows could overflow
+        (k-mixup's costs ``a.b`` at 1e160 in float64, 1e19 in float32) are
+        divided by a power of two: exact, and the same factor for every
+        column, so every distance keeps its rank and the matching is the
+        same as with unlimited range. The new rows are mixed from ``X``
+        itself, unscaled.
+        """
+        if self.categorical_features_.size:
+            keep = np.ones(X.shape[1], dtype=bool)
+            keep[self.categorical_features_] = False
+            X = X[:, keep]
+        return _within_product_range(X)
 
     def _groups_and_counts(self, n_rows, y):
         if self.target_type_ != "classification":
@@ -530,6 +539,21 @@ _MAX_FLOAT_CLASSES = 20
 
 # Bytes of the plan per new row: anchor and partner indices and a weight.
 _PLAN_BYTES_PER_ROW = 24
+
+
+def _within_product_range(X):
+    """``X``, or ``X`` times a power of two when products of its rows could overflow."""
+    if X.shape[0] == 0 or X.shape[1] == 0 or (sp.issparse(X) and X.nnz == 0):
+        return X
+    largest = float(max(abs(X.max()), abs(X.min())))
+    info = np.finfo(X.dtype)
+    # A cost sums n_features products of values up to twice the largest
+    # magnitude (after the pairing's shift), and its penalties multiply it
+    # by the block size: keep well inside that.
+    limit = math.sqrt(float(info.max)) / (64 * math.sqrt(X.shape[1]) * 64)
+    if not np.isfinite(largest) or largest <= limit:
+        return X
+    return X * X.dtype.type(2.0 ** -math.frexp(largest)[1])
 
 
 def _mixed_positions(n_columns: int, categorical: np.ndarray) -> np.ndarray | None:
