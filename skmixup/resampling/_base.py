@@ -484,36 +484,14 @@ class BaseMixupResampler(BaseOverSampler):
             n_samples=self.n_samples,
             y=y,
         )
-        singletons = [
-            label
-            for label, size in zip(labels.tolist(), sizes.tolist())
-            if size < 2 and strategy.get(label, 0)
-        ]
-        if singletons:
-            read = (
-                f"y was read as {labels.shape[0]} classes (target_type="
-                f"{self.target_type!r}), {int(np.sum(sizes == 1))} of them with a single row"
-            )
-            if self.single_row_classes == "raise":
-                raise ValueError(
-                    f"{read}; class {singletons[0]!r} has a single row, and within-class "
-                    "mixup needs at least 2 rows in every class that receives new rows. "
-                    "If y is a continuous target, pass target_type='regression'. To give "
-                    "single-row classes no new rows (with a warning), pass "
-                    "single_row_classes='skip'; or give them no rows in a dict "
-                    "sampling_strategy, or remove them."
-                )
-            skipped = sum(strategy[label] for label in singletons)
-            shown = ", ".join(repr(label) for label in singletons[:5])
-            warnings.warn(
-                f"{read}; {len(singletons)} class(es) with a single row ({shown}"
-                f"{', ...' if len(singletons) > 5 else ''}) receive no new rows "
-                f"(single_row_classes='skip'): {skipped} fewer new rows than asked.",
-                UserWarning,
-                stacklevel=5,
-            )
-            for label in singletons:
-                strategy[label] = 0
+        strategy = skip_single_row_classes(
+            labels.tolist(),
+            sizes.tolist(),
+            strategy,
+            policy=self.single_row_classes,
+            target_type=self.target_type,
+            stacklevel=6,
+        )
         return strategy, int(sum(strategy.values()))
 
     def _count_source(self) -> str:
@@ -539,6 +517,44 @@ _MAX_FLOAT_CLASSES = 20
 
 # Bytes of the plan per new row: anchor and partner indices and a weight.
 _PLAN_BYTES_PER_ROW = 24
+
+
+def skip_single_row_classes(
+    labels: list, sizes: list, strategy: dict, *, policy: str, target_type: str, stacklevel: int
+) -> dict:
+    """Refuse (``policy='raise'``) or give no new rows to, with a warning
+    (``'skip'``), the classes of one row that ``strategy`` gives new rows.
+
+    Shared by the in-memory resamplers and the Dask engine (on global counts).
+    """
+    singletons = [
+        label for label, size in zip(labels, sizes) if size < 2 and strategy.get(label, 0)
+    ]
+    if not singletons:
+        return strategy
+    read = (
+        f"y was read as {len(labels)} classes (target_type={target_type!r}), "
+        f"{sum(1 for size in sizes if size == 1)} of them with a single row"
+    )
+    if policy == "raise":
+        raise ValueError(
+            f"{read}; class {singletons[0]!r} has a single row, and within-class "
+            "mixup needs at least 2 rows in every class that receives new rows. "
+            "If y is a continuous target, pass target_type='regression'. To give "
+            "single-row classes no new rows (with a warning), pass "
+            "single_row_classes='skip'; or give them no rows in a dict "
+            "sampling_strategy, or remove them."
+        )
+    skipped = sum(strategy[label] for label in singletons)
+    shown = ", ".join(repr(label) for label in singletons[:5])
+    warnings.warn(
+        f"{read}; {len(singletons)} class(es) with a single row ({shown}"
+        f"{', ...' if len(singletons) > 5 else ''}) receive no new rows "
+        f"(single_row_classes='skip'): {skipped} fewer new rows than asked.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
+    return {label: 0 if label in singletons else count for label, count in strategy.items()}
 
 
 def _within_product_range(X):
