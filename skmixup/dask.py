@@ -634,7 +634,15 @@ def partition_new_row_chunks(resampler, X_part, y_part, quota, seed, target_type
             _check_partition_values(resampler, X_part)
         for number, chunk_quota in enumerate(chunks):
             child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, number))
-            X_new, y_new = _new_rows(resampler, source, y_part, chunk_quota, child, target_type)
+            X_new, y_new = _new_rows(
+                resampler,
+                source,
+                y_part,
+                chunk_quota,
+                child,
+                target_type,
+                names=None if frame is None else list(frame.columns),
+            )
             if frame is not None:
                 X_new = frame.__class__(X_new, columns=frame.columns, copy=False)
             yield X_new, y_new
@@ -706,10 +714,12 @@ def _all_float_frame(X_part, resampler):
     return X_part
 
 
-def _new_rows(resampler, X_part, y_part, quota, seed, target_type):
+def _new_rows(resampler, X_part, y_part, quota, seed, target_type, names=None):
     estimator = clone(resampler).set_params(
         synthetic_only=True, random_state=np.random.default_rng(seed)
     )
+    if names is not None:  # the columns of the frame X_part was converted from
+        estimator._array_column_names = names
     y_values = _as_1d(y_part)
     n_new = quota if target_type == "regression" else sum(quota.values())
     if not n_new:

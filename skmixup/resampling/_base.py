@@ -382,7 +382,8 @@ class BaseMixupResampler(BaseOverSampler):
         check_columns_to_mix(
             matrix,
             _mixed_positions(matrix.shape[1], categorical),
-            None if codec is None else list(X.columns),
+            # An all-float frame mixed as an array (skmixup.dask) names its columns too.
+            getattr(self, "_array_column_names", None) if codec is None else list(X.columns),
             self.weight_law_.support,
             y=y_array if target_type == "regression" else None,
         )
