@@ -88,11 +88,15 @@ def fit_resample(resampler: BaseMixupResampler, X, y, *, target_type: str | None
         When ``resampler``, ``X`` or ``y`` is of the wrong kind.
     ValueError
         When ``X`` and ``y`` are not partitioned alike, ``sampling_strategy``
-        is callable, ``y`` holds NaN or infinite values, or a class that
-        must receive new rows has no partition holding two of its rows.
-        Problems with the values of ``X`` (NaN, a non-numeric column not
-        declared categorical) are found by each partition's resampler when
-        the result is computed, and name the partition.
+        is callable, ``y`` holds missing labels, labels mixing strings and
+        numbers, NaN or infinite values, a class of one row must receive new
+        rows (``single_row_classes='raise'``), a partition's new rows could
+        not fit in memory, or a class that must receive new rows has no
+        partition holding two of its rows. Problems with the values of ``X``
+        (NaN or inf, named by column; a non-numeric column not declared
+        categorical) are found when the result is computed, in every
+        partition whether or not it receives new rows, and name the
+        partition.
 
     Notes
     -----
