@@ -186,16 +186,25 @@ def test_wide_sparse_resampling_equals_the_dense_result(fmt):
 
 
 @pytest.mark.parametrize("scale, dtype", [(1e160, np.float64), (1e19, np.float32)])
-@pytest.mark.parametrize("cls", [KMixupResampler, MultiMixResampler])
-def test_block_matching_near_the_float_limit_matches_as_at_unit_scale(cls, scale, dtype):
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: KMixupResampler(k=4, random_state=0),
+        lambda: KMixupResampler(k=4, fixed_perturbation=True, random_state=0),
+        lambda: MultiMixResampler(k=4, random_state=0),
+    ],
+    ids=["kmixup", "kmixup-fixed-perturbation", "multimix"],
+)
+def test_block_matching_near_the_float_limit_matches_as_at_unit_scale(make, scale, dtype):
     rng = np.random.default_rng(0)
     base = rng.normal(size=(64, 3))
     y = np.r_[[0] * 40, [1] * 24]
-    resampler = cls(k=4, random_state=0)
+    resampler = make()
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # no overflow on the way
         X_big, y_big = resampler.fit_resample((base * scale).astype(dtype), y)
-    X_unit, y_unit = cls(k=4, random_state=0).fit_resample(base.astype(dtype), y)
+    X_unit, y_unit = make().fit_resample(base.astype(dtype), y)
+    assert resampler.alpha_ == pytest.approx(make().fit(base.astype(dtype), y).alpha_)
     assert np.isfinite(X_big).all()
     # The same pairs and weights as at unit scale: the matching did not see
     # the overflowed costs scipy refused before ("invalid numeric entries").

@@ -286,7 +286,7 @@ class BaseMixupResampler(BaseOverSampler):
         groups, counts = self._groups_and_counts(X.shape[0], y)
         pairing = self._make_pairing()
         return draw_plan(
-            self._mixable_columns(X) if pairing.needs_data else None,
+            self._mixable_columns(X, for_distances=True) if pairing.needs_data else None,
             groups,
             counts,
             self.weight_law_,
@@ -295,21 +295,21 @@ class BaseMixupResampler(BaseOverSampler):
             n_interpolations=self.n_interpolations,
         )
 
-    def _mixable_columns(self, X):
+    def _mixable_columns(self, X, *, for_distances: bool = False):
         """``X`` without its categorical columns (distances ignore their codes).
 
-        Values so large that the pairing's products of rows could overflow
-        (k-mixup's costs ``a.b`` at 1e160 in float64, 1e19 in float32) are
-        divided by a power of two: exact, and the same factor for every
-        column, so every distance keeps its rank and the matching is the
-        same as with unlimited range. The new rows are mixed from ``X``
-        itself, unscaled.
+        ``for_distances``: values so large that products of rows could
+        overflow (k-mixup's costs ``a.b`` at 1e160 in float64, 1e19 in
+        float32) are divided by a power of two: exact, and the same factor
+        for every column, so every distance keeps its rank and the matching
+        is the same as with unlimited range. The new rows are mixed from
+        ``X`` itself, unscaled.
         """
         if self.categorical_features_.size:
             keep = np.ones(X.shape[1], dtype=bool)
             keep[self.categorical_features_] = False
             X = X[:, keep]
-        return _within_product_range(X)
+        return within_product_range(X) if for_distances else X
 
     def _groups_and_counts(self, n_rows, y):
         if self.target_type_ != "classification":
@@ -558,7 +558,7 @@ def skip_single_row_classes(
     return {label: 0 if label in singletons else count for label, count in strategy.items()}
 
 
-def _within_product_range(X):
+def within_product_range(X):
     """``X``, or ``X`` times a power of two when products of its rows could overflow."""
     if X.shape[0] == 0 or X.shape[1] == 0 or (sp.issparse(X) and X.nnz == 0):
         return X
