@@ -119,20 +119,26 @@ def _run(args, make_resampler) -> int:
 
 
 class _OncePerRun:
-    """The library's warnings, each kind printed once per run (not once per
-    partition), in the command's words; nothing with ``--quiet``."""
+    """The library's warnings, each printed once per run (not once per
+    partition), in the command's words; nothing with ``--quiet``.
+
+    Partitions word one warning with their own column lists and counts, so
+    a warning is known by its category and its text without them.
+    """
 
     def __init__(self, quiet: bool):
         self.quiet = quiet
-        self.seen: dict = {}
+        self.seen: set = set()
 
     def add(self, category: str, message: str) -> None:
+        import re
+
         from skmixup.cli.resample import cli_words
 
-        if category in self.seen:
-            self.seen[category] += 1
+        key = (category, re.sub(r"\[[^]]*\]|\d[\d,.]*", "#", message))
+        if key in self.seen:
             return
-        self.seen[category] = 0
+        self.seen.add(key)
         if not self.quiet:
             text = cli_words(" ".join(message.split()))
             print(f"skmixup resample: warning: {text}", file=sys.stderr, flush=True)
