@@ -20,7 +20,15 @@ import numpy as np
 from sklearn.base import clone
 
 from skmixup._random import as_generator
-from skmixup.resampling._base import _MAX_FLOAT_CLASSES, BaseMixupResampler
+from skmixup.resampling._base import (
+    _MAX_FLOAT_CLASSES,
+    _PLAN_BYTES_PER_ROW,
+    BaseMixupResampler,
+    _numbers_from_objects,
+    _physical_memory,
+    _refuse_missing,
+    skip_single_row_classes,
+)
 from skmixup.resampling._counts import (
     _proportional_split,
     new_rows_continuous,
@@ -80,11 +88,15 @@ def fit_resample(resampler: BaseMixupResampler, X, y, *, target_type: str | None
         When ``resampler``, ``X`` or ``y`` is of the wrong kind.
     ValueError
         When ``X`` and ``y`` are not partitioned alike, ``sampling_strategy``
-        is callable, ``y`` holds NaN or infinite values, or a class that
-        must receive new rows has no partition holding two of its rows.
-        Problems with the values of ``X`` (NaN, a non-numeric column not
-        declared categorical) are found by each partition's resampler when
-        the result is computed, and name the partition.
+        is callable, ``y`` holds missing labels, labels mixing strings and
+        numbers, NaN or infinite values, a class of one row must receive new
+        rows (``single_row_classes='raise'``), a partition's new rows could
+        not fit in memory, or a class that must receive new rows has no
+        partition holding two of its rows. Problems with the values of ``X``
+        (NaN or inf, named by column; a non-numeric column not declared
+        categorical) are found when the result is computed, in every
+        partition whether or not it receives new rows, and name the
+        partition.
 
     Notes
     -----
@@ -192,14 +204,22 @@ def _as_1d(values) -> np.ndarray:
     return values.to_numpy() if hasattr(values, "to_numpy") else np.asarray(values)
 
 
-def _count_partition(y_part, count_classes: bool, auto: bool):
+def _count_partition(y_part, count_classes: bool, auto: bool, index: int = 0):
     """Rows, 'reads as continuous', non-finite flag and class counts of one partition.
 
     With ``auto``, a float ``y`` reads as continuous when a value is not an
     integer or when it has more than ``_MAX_FLOAT_CLASSES`` distinct values
-    (then the partition's counts are not kept).
+    (then the partition's counts are not kept). Missing labels and labels
+    of mixed kinds are refused as in memory, naming the partition: every
+    partition is checked, whatever new rows it receives.
     """
     values = _as_1d(y_part)
+    try:
+        if count_classes or values.dtype == object:
+            _refuse_missing(values)
+        values = _numbers_from_objects(values)
+    except ValueError as error:
+        raise ValueError(f"partition {index} (rows counted within it): {error}") from None
     floating = np.issubdtype(values.dtype, np.floating)
     nonfinite = bool(floating and not np.isfinite(values).all())
     continuous = bool(floating and not nonfinite and (values != np.rint(values)).any())
@@ -210,6 +230,14 @@ def _count_partition(y_part, count_classes: bool, auto: bool):
             return values.shape[0], True, nonfinite, None
         counts = dict(zip(labels.tolist(), sizes.tolist()))
     return values.shape[0], continuous, nonfinite, counts
+
+
+def _label_family(label) -> str:
+    if isinstance(label, str):
+        return "str"
+    if isinstance(label, numbers.Number) and not isinstance(label, (bool, np.bool_)):
+        return "number"
+    return type(label).__name__
 
 
 def _allocate(total: int, sizes: np.ndarray) -> np.ndarray:
@@ -309,7 +337,7 @@ class _Plan:
         return X_res, y_res
 
 
-def _plan(resampler, X, y, *, target_type=None) -> _Plan:
+def _plan(resampler, X, y, *, target_type=None, streaming: bool = False) -> _Plan:
     import dask
 
     X, x_kind, y_kind = _check_inputs(resampler, X, y)
@@ -342,7 +370,10 @@ def _plan(resampler, X, y, *, target_type=None) -> _Plan:
         )
     count = dask.delayed(_count_partition, pure=True)
     stats = dask.compute(
-        *[count(part, requested != "regression", requested == "auto") for part in y_parts]
+        *[
+            count(part, requested != "regression", requested == "auto", index)
+            for index, part in enumerate(y_parts)
+        ]
     )
     rows = np.asarray([s[0] for s in stats], dtype=np.int64)
     if (rows == 0).all():
@@ -382,12 +413,52 @@ def _plan(resampler, X, y, *, target_type=None) -> _Plan:
     else:
         quotas = _class_quotas(resampler, [s[3] for s in stats])
 
+    x_meta, y_meta = _metas(X, y, x_kind, y_kind, kind)
+    _check_partition_sizes(resampler, x_meta, quotas, kind, streaming)
     ss = _seed_sequence(resampler.random_state)
     seeds = ss.spawn(len(rows))
-    x_meta, y_meta = _metas(X, y, x_kind, y_kind, kind)
     return _Plan(
         resampler, x_parts, y_parts, x_kind, y_kind, kind, rows, quotas, seeds, x_meta, y_meta
     )
+
+
+def _count_source(resampler) -> str:
+    """The parameter that set the number of new rows, as the user wrote it."""
+    if resampler.factor is not None:
+        return f"factor={resampler.factor!r}"
+    if resampler.n_samples is not None:
+        return f"n_samples={resampler.n_samples!r}"
+    return f"sampling_strategy={resampler.sampling_strategy!r}"
+
+
+def _check_partition_sizes(resampler, x_meta, quotas, kind, streaming: bool) -> None:
+    """Refuse, before anything is computed, a partition whose rows cannot fit in memory.
+
+    A partition's new rows are held at once (``streaming=False``: the lazy
+    collections) or one chunk at a time (the command line's writer).
+    """
+    new = np.asarray(
+        [q if kind == "regression" else sum(q.values()) for q in quotas], dtype=np.int64
+    )
+    if not new.size or not new.max():
+        return
+    largest = int(new.max())
+    held = largest
+    if streaming:
+        held = -(-largest // int(min(_CHUNKS, max(1, largest // _MIN_CHUNK_ROWS))))
+    if hasattr(x_meta, "dtypes"):
+        per_row = sum(max(getattr(d, "itemsize", 8), 8) for d in x_meta.dtypes)
+    else:
+        per_row = x_meta.shape[1] * x_meta.dtype.itemsize
+    need = held * (per_row + _PLAN_BYTES_PER_ROW)
+    available = _physical_memory()
+    if available is not None and need > available:
+        raise ValueError(
+            f"{_count_source(resampler)} asks for {int(new.sum()):,} new rows: partition "
+            f"{int(new.argmax())} would make {largest:,} of them and hold about "
+            f"{need / 2**30:,.1f} GiB at once, more than this machine's memory "
+            f"({available / 2**30:,.1f} GiB). Ask for fewer new rows."
+        )
 
 
 def _class_quotas(resampler, partition_counts: list) -> list:
@@ -395,6 +466,13 @@ def _class_quotas(resampler, partition_counts: list) -> list:
     for counts in partition_counts:
         for label, size in counts.items():
             totals[label] = totals.get(label, 0) + size
+    families = sorted({_label_family(label) for label in totals})
+    if len(families) > 1 and ("str" in families or "number" in families):
+        # Each partition is of one kind, but they differ (in memory: one y).
+        raise ValueError(
+            f"y mixes label types ({', '.join(families)}) across partitions: class "
+            "labels must be all strings or all numbers."
+        )
     labels = np.unique(np.asarray(list(totals), dtype=object if _mixed(totals) else None))
     labels = labels.tolist()
     if len(labels) < 2:
@@ -410,18 +488,20 @@ def _class_quotas(resampler, partition_counts: list) -> list:
         factor=resampler.factor,
         n_samples=resampler.n_samples,
     )
+    new = skip_single_row_classes(
+        labels,
+        sizes,
+        new,
+        policy=resampler.single_row_classes,
+        target_type=resampler.target_type,
+        stacklevel=5,
+    )
     quotas = [{} for _ in partition_counts]
     for label in labels:
         total = int(new.get(label, 0))
         if not total:
             continue
         per_partition = np.asarray([c.get(label, 0) for c in partition_counts])
-        if totals[label] < 2:
-            raise ValueError(
-                f"class {label!r} has a single row: within-class mixup needs at least "
-                "2 rows per class that receives new rows. Remove the class, or leave "
-                "it out of sampling_strategy (a dict) so it gets no new rows."
-            )
         if not (per_partition >= 2).any():
             raise ValueError(
                 f"class {label!r} has {totals[label]} rows but no partition holds 2 of "
@@ -454,10 +534,18 @@ def _metas(X, y, x_kind, y_kind, kind):
     if x_kind == "frame":
         x_meta = X._meta
     else:
-        dtype = np.float32 if X.dtype == np.float32 else np.float64
+        # As in memory: integer arrays keep their dtype (new values rounded and
+        # clipped by each partition's resampler), float32 stays float32.
+        if X.dtype == np.float32 or X.dtype.kind in "iu":
+            dtype = X.dtype
+        else:
+            dtype = np.float64
         x_meta = np.empty((0, X.shape[1]), dtype=dtype)
     if y_kind == "series":
         y_meta = y._meta
+        if kind == "regression" and not np.issubdtype(_numpy_dtype(y.dtype), np.floating):
+            # New targets are w y_a + (1 - w) y_p, never rounded (as in memory).
+            y_meta = y_meta.astype(np.float64)
     else:
         dtype = y.dtype
         if kind == "regression" and not np.issubdtype(dtype, np.floating):
@@ -514,7 +602,7 @@ def as_target(values: np.ndarray, y_part, y_meta):
     if isinstance(y_meta, pd.Series):
         if np.issubdtype(values.dtype, np.floating) and y_meta.dtype.kind in "iu":
             values = np.rint(values)
-        return pd.Series(values, name=y_part.name).astype(y_part.dtype)
+        return pd.Series(values, name=y_part.name).astype(y_meta.dtype)
     return values.astype(y_meta.dtype, copy=False)
 
 
@@ -542,9 +630,23 @@ def partition_new_row_chunks(resampler, X_part, y_part, quota, seed, target_type
         # An all-float frame is mixed as one array, converted once: the same
         # rows, drawn identically, without the frame codec's copies.
         source = X_part if frame is None else np.ascontiguousarray(frame.to_numpy())
-        for number, chunk_quota in enumerate(_chunk_quotas(quota, target_type)):
+        chunks = _chunk_quotas(quota, target_type)
+        if frame is not None:
+            _check_finite(source, list(frame.columns))
+        elif not chunks:
+            # No resampler runs on this partition: check its values as one would.
+            _check_partition_values(resampler, X_part)
+        for number, chunk_quota in enumerate(chunks):
             child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, number))
-            X_new, y_new = _new_rows(resampler, source, y_part, chunk_quota, child, target_type)
+            X_new, y_new = _new_rows(
+                resampler,
+                source,
+                y_part,
+                chunk_quota,
+                child,
+                target_type,
+                names=None if frame is None else list(frame.columns),
+            )
             if frame is not None:
                 X_new = frame.__class__(X_new, columns=frame.columns, copy=False)
             yield X_new, y_new
@@ -554,6 +656,36 @@ def partition_new_row_chunks(resampler, X_part, y_part, quota, seed, target_type
 
 _CHUNKS = 4
 _MIN_CHUNK_ROWS = 1 << 16
+
+
+def _check_finite(values: np.ndarray, names: list) -> None:
+    """Refuse NaN or inf in a float matrix, naming its columns as in memory."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = values.sum()  # one fast pass; inf or NaN sends us to the slow one
+    if np.isfinite(total) or np.isfinite(values).all():
+        return
+    nan = [names[i] for i in np.flatnonzero(np.isnan(values).any(axis=0))]
+    inf = [names[i] for i in np.flatnonzero(np.isinf(values).any(axis=0))]
+    parts = [f"NaN or missing values in column(s) {nan}"] if nan else []
+    parts += [f"infinity in column(s) {inf}"] if inf else []
+    raise ValueError(
+        f"Input X contains {' and '.join(parts)}: mixup cannot mix missing or "
+        "infinite values. Impute or drop them first, or list the columns in "
+        "categorical_features to copy them from the anchor row."
+    )
+
+
+def _check_partition_values(resampler, X_part) -> None:
+    """The in-memory checks of ``X``'s values, for a partition that makes no rows."""
+    from skmixup._tables.frames import FrameCodec, check_numeric_array
+
+    if X_part.shape[0] == 0:
+        return
+    if hasattr(X_part, "columns"):
+        codec = FrameCodec(X_part, resampler.categorical_features, clip=resampler.clip)
+        codec.encode(X_part)
+    else:
+        check_numeric_array(np.asarray(X_part))
 
 
 def _chunk_quotas(quota, target_type) -> list:
@@ -586,10 +718,12 @@ def _all_float_frame(X_part, resampler):
     return X_part
 
 
-def _new_rows(resampler, X_part, y_part, quota, seed, target_type):
+def _new_rows(resampler, X_part, y_part, quota, seed, target_type, names=None):
     estimator = clone(resampler).set_params(
         synthetic_only=True, random_state=np.random.default_rng(seed)
     )
+    if names is not None:  # the columns of the frame X_part was converted from
+        estimator._array_column_names = names
     y_values = _as_1d(y_part)
     n_new = quota if target_type == "regression" else sum(quota.values())
     if not n_new:

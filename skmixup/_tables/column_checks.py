@@ -46,23 +46,53 @@ def _overflowing(low, high, support, largest: float) -> np.ndarray:
 
 
 def _two_valued_sparse(X, positions) -> np.ndarray:
-    """Which of the sparse columns ``positions`` hold exactly two values (O(nnz))."""
-    csc = X.tocsc()[:, positions]
-    low, high = _ranges(csc)
-    columns = np.repeat(np.arange(csc.shape[1]), np.diff(csc.indptr))
-    inside = (csc.data != low[columns]) & (csc.data != high[columns])
-    has_other = np.bincount(columns[inside], minlength=csc.shape[1]) > 0
-    has_zero = np.diff(csc.indptr) < csc.shape[0]
+    """The sparse columns (of ``positions``, or all) holding exactly two values.
+
+    Returns column indices. Costs O(nnz) plus a few vectorised passes over the
+    columns' index array, never a dense pass per column: a column without
+    stored values is constant 0 and is never read.
+    """
+    if not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
+    n_rows, n_columns = X.shape
+    if X.format == "csr":
+        columns, values = X.indices, X.data
+    else:
+        columns = np.repeat(np.arange(n_columns, dtype=X.indices.dtype), np.diff(X.indptr))
+        values = X.data
+    if positions is not None:
+        mixed = np.zeros(n_columns, dtype=bool)
+        mixed[positions] = True
+        keep = mixed[columns]
+        columns, values = columns[keep], values[keep]
+    if columns.size == 0:
+        return np.empty(0, dtype=np.intp)
+    order = np.argsort(columns, kind="stable")
+    columns, values = columns[order], values[order]
+    starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
+    present = columns[starts]
+    stored = np.diff(np.r_[starts, columns.size])
+    low = np.minimum.reduceat(values, starts)
+    high = np.maximum.reduceat(values, starts)
+    has_zero = (stored < n_rows) | (np.minimum.reduceat(values != 0, starts) == 0)
+    low = np.where(has_zero, np.minimum(low, 0), low)
+    high = np.where(has_zero, np.maximum(high, 0), high)
+    group = np.repeat(np.arange(present.size), stored)
+    inside = (values != low[group]) & (values != high[group])
+    has_other = np.bincount(group[inside], minlength=present.size) > 0
     zero_inside = has_zero & (low != 0) & (high != 0)
-    return (low < high) & ~has_other & ~zero_inside
+    return present[(low < high) & ~has_other & ~zero_inside].astype(np.intp)
 
 
 def _two_valued_dense(X, positions) -> np.ndarray:
-    """Which of the columns ``positions`` hold exactly two values.
+    """The columns (of ``positions``, or all) holding exactly two values.
 
     A prefix of rows rules out almost every column of continuous data; only
-    the columns with at most two values there are read in full.
+    the columns with at most two values there are read in full. Returns
+    column indices.
     """
+    positions = np.arange(X.shape[1]) if positions is None else positions
     prefix = X[:_PREFIX_ROWS, positions]
     low, high = prefix.min(axis=0), prefix.max(axis=0)
     candidates = np.all((prefix == low) | (prefix == high), axis=0)
@@ -71,20 +101,21 @@ def _two_valued_dense(X, positions) -> np.ndarray:
         column = X[:, positions[i]]
         low, high = column.min(), column.max()
         result[i] = low < high and bool(np.all((column == low) | (column == high)))
-    return result
+    return np.asarray(positions)[result]
 
 
 _PREFIX_ROWS = 1024
 
 
 def _overflow_columns(X, positions, support, largest: float) -> np.ndarray:
-    """The columns of ``positions`` whose new values could overflow."""
+    """The columns (of ``positions``, or all) whose new values could overflow."""
     # Fast path: bound every column by the whole matrix's extremes.
     low, high = np.array([X.min()], dtype=np.float64), np.array([X.max()], dtype=np.float64)
     if not _overflowing(low, high, support, largest).any():
-        return np.zeros(len(positions), dtype=bool)
+        return np.empty(0, dtype=np.intp)
+    positions = np.arange(X.shape[1]) if positions is None else np.asarray(positions)
     low, high = _ranges(X[:, positions])
-    return _overflowing(low, high, support, largest)
+    return positions[_overflowing(low, high, support, largest)]
 
 
 def check_columns_to_mix(X, positions, names, support, *, y=None) -> None:
@@ -94,8 +125,10 @@ def check_columns_to_mix(X, positions, names, support, *, y=None) -> None:
     ----------
     X : ndarray or sparse matrix
         The float matrix that is mixed.
-    positions : ndarray of int
-        The mixed (non-categorical) columns.
+    positions : ndarray of int or None
+        The mixed (non-categorical) columns; ``None`` for every column (no
+        array of all the column indices is built: a wide sparse matrix costs
+        what its non-zeros cost).
     names : list or None
         Column labels for messages (positions when ``None``).
     support : tuple of float
@@ -103,11 +136,14 @@ def check_columns_to_mix(X, positions, names, support, *, y=None) -> None:
     y : ndarray or None
         A continuous target mixed with the same weights.
     """
-    if positions.size == 0 or X.shape[0] == 0:
+    if (positions is not None and positions.size == 0) or X.shape[0] == 0 or X.shape[1] == 0:
         return
-    label = [int(p) if names is None else names[p] for p in positions]
+
+    def labels(columns) -> list:
+        return np.asarray(columns).tolist() if names is None else [names[c] for c in columns]
+
     largest = float(np.finfo(X.dtype).max)
-    too_wide = [label[i] for i in np.flatnonzero(_overflow_columns(X, positions, support, largest))]
+    too_wide = labels(_overflow_columns(X, positions, support, largest))
     if (
         y is not None
         and _overflowing(
@@ -129,7 +165,7 @@ def check_columns_to_mix(X, positions, names, support, *, y=None) -> None:
     if X.shape[0] < 3:
         return
     two = _two_valued_sparse(X, positions) if sp.issparse(X) else _two_valued_dense(X, positions)
-    flags = [label[i] for i in np.flatnonzero(two)]
+    flags = labels(two)
     if flags:
         warnings.warn(
             f"column(s) {flags} hold exactly two distinct values (like a 0/1 flag) "

@@ -72,7 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--engine",
         choices=("memory", "dask"),
         default="memory",
-        help="dask: INPUT is a Parquet directory or glob, OUTPUT a directory (streams partitions)",
+        help=(
+            "dask: INPUT is a Parquet directory or glob, OUTPUT a directory (streams "
+            "partitions; no structure diagnostics, which need the whole table in memory)"
+        ),
     )
     resample.add_argument(
         "--workers",

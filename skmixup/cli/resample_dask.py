@@ -9,19 +9,61 @@ removes it and leaves nothing behind.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
+import warnings
 from pathlib import Path
 
 from skmixup._tables.io import TableError
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that the run cleans up as on Ctrl-C."""
+
+
+@contextlib.contextmanager
+def _terminate_like_interrupt():
+    """While the run lasts, SIGTERM raises :class:`Terminated` (as SIGINT raises
+    ``KeyboardInterrupt``), so the temporary output is removed either way."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def raise_terminated(signum, frame):
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run_resample_dask(args, make_resampler) -> int:
-    """Run ``skmixup resample`` with the Dask engine; ``make_resampler(args, categorical)``."""
+    """Run ``skmixup resample`` with the Dask engine; ``make_resampler(args, categorical)``.
+
+    Ctrl-C (SIGINT) and SIGTERM stop the run, remove the temporary output and
+    exit with 130 and 143 after one line on stderr (no traceback).
+    """
+    try:
+        with _terminate_like_interrupt():
+            return _run(args, make_resampler)
+    except KeyboardInterrupt:
+        print("skmixup resample: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except Terminated:
+        print("skmixup resample: terminated; nothing was written", file=sys.stderr)
+        return 143
+
+
+def _run(args, make_resampler) -> int:
     import numpy as np
 
     from skmixup.dask import _plan
@@ -32,6 +74,7 @@ def run_resample_dask(args, make_resampler) -> int:
     output = Path(args.output)
     _check_output(output)
     frame = _read_parquet(args.input)
+    _check_not_inside(output, args.input)
     columns = list(frame.columns)
     categorical = _categorical(args.categorical, columns)
     if args.target is not None:
@@ -50,30 +93,89 @@ def run_resample_dask(args, make_resampler) -> int:
         args.target_type = "regression"
     resampler = make_resampler(args, categorical)
     say = _Say(args.quiet)
+    warned = _OncePerRun(args.quiet)
     say(f"counting the rows of {frame.npartitions} partitions of {args.input}")
-    plan = _plan(resampler, X, y)
+    with warned.collecting():
+        plan = _plan(resampler, X, y, streaming=True)
     n_new = int(plan.n_new.sum())
     say(f"{int(plan.rows.sum()):,} rows read; making {n_new:,} new rows with {args.method}")
 
-    temporary = Path(
-        tempfile.mkdtemp(dir=output.parent or ".", prefix=f".{output.name}.", suffix=".tmp")
-    )
+    temporary = None
     try:
+        temporary = Path(
+            tempfile.mkdtemp(dir=output.parent or ".", prefix=f".{output.name}.", suffix=".tmp")
+        )
         os.chmod(temporary, 0o777 & ~_umask())
-        writes = _write_tasks(plan, temporary, columns, args.target)
-        _run(writes, workers, args.processes, _Bar(args.quiet, len(writes)))
+        writes = _write_tasks(plan, temporary, columns, args.target, capture=args.processes)
+        with warned.collecting():
+            _compute(writes, workers, args.processes, _Bar(args.quiet, len(writes)), warned)
         os.rename(temporary, output)
     except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
         raise
     say(f"wrote {int(plan.out_rows.sum()):,} rows in {len(writes)} files to {output}")
     return 0
+
+
+class _OncePerRun:
+    """The library's warnings, each printed once per run (not once per
+    partition), in the command's words; nothing with ``--quiet``.
+
+    Partitions word one warning with their own column lists and counts, so
+    a warning is known by its category and its text without them.
+    """
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.seen: set = set()
+
+    def add(self, category: str, message: str) -> None:
+        import re
+
+        from skmixup.cli.resample import cli_words
+
+        key = (category, re.sub(r"\[[^]]*\]|\d[\d,.]*", "#", message))
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        if not self.quiet:
+            text = cli_words(" ".join(message.split()))
+            print(f"skmixup resample: warning: {text}", file=sys.stderr, flush=True)
+
+    @contextlib.contextmanager
+    def collecting(self):
+        # Recorded globally: the threaded scheduler's workers warn into it too.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                yield
+            finally:
+                for warning in caught:
+                    # The library's own advice (UserWarning and its subclasses);
+                    # other libraries' deprecation notices are not for the user.
+                    if issubclass(warning.category, UserWarning):
+                        self.add(warning.category.__name__, str(warning.message))
 
 
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def _check_not_inside(output: Path, source: str) -> None:
+    """Refuse an output inside the input: a later run would read its own output."""
+    magic = next((i for i, char in enumerate(source) if char in "*?["), None)
+    base = Path(source if magic is None else os.path.dirname(source[:magic]) or ".")
+    if not base.is_dir():  # one file: its directory is not read
+        return
+    inside = output.resolve()
+    if inside == base.resolve() or base.resolve() in inside.parents:
+        raise TableError(
+            f"{output}: inside the input {source}; a later run would read these files "
+            "as input. Choose an output directory outside it"
+        )
 
 
 def _check_output(output: Path) -> None:
@@ -98,7 +200,67 @@ def _read_parquet(source: str):
         raise TableError(f"{source}: cannot read as Parquet: {error}") from None
     if len(frame.columns) == 0:
         raise TableError(f"{source}: the table has no columns")
+    _check_schemas(source)
     return frame
+
+
+def _parquet_files(source: str) -> list[str]:
+    """The data files Dask reads: hidden (``.``) and metadata (``_``) names left out."""
+    path = Path(source)
+    if path.is_file():
+        return [source]
+    if path.is_dir():
+        names = glob.glob(os.path.join(source, "**", "*"), recursive=True)
+        parts = [Path(name).relative_to(path).parts for name in names]
+    else:
+        names = glob.glob(source, recursive=True)
+        parts = [(Path(name).name,) for name in names]
+    return sorted(
+        name
+        for name, name_parts in zip(names, parts)
+        if os.path.isfile(name) and not any(p.startswith(("_", ".")) for p in name_parts)
+    )
+
+
+def _check_schemas(source: str) -> None:
+    """Refuse files whose columns or column types differ, naming the file and column.
+
+    Dask reads every file with the first file's schema: a missing column
+    fails later with a bare ``KeyError``, and a column stored as float in
+    one file and as text in another gives output files of different
+    schemas. Nothing is unified: a difference is reported, with the first
+    file for reference. (Only file footers are read.)
+    """
+    import pyarrow.parquet as pq
+
+    files = _parquet_files(source)
+    if len(files) < 2:
+        return
+    reference = pq.read_schema(files[0]).remove_metadata()
+    ref_types = {field.name: field.type for field in reference}
+    for name in files[1:]:
+        try:
+            schema = pq.read_schema(name).remove_metadata()
+        except (OSError, ValueError) as error:
+            raise TableError(f"{name}: cannot read as Parquet: {error}") from None
+        types = {field.name: field.type for field in schema}
+        missing = [column for column in ref_types if column not in types]
+        extra = [column for column in types if column not in ref_types]
+        if missing or extra:
+            parts = [f"lacks column(s) {missing}"] if missing else []
+            parts += [f"has extra column(s) {extra}"] if extra else []
+            raise TableError(
+                f"{name}: {' and '.join(parts)} that {files[0]} "
+                f"{'has' if missing else 'lacks'}; every file of the data set must "
+                "have the same columns"
+            )
+        for column, kind in ref_types.items():
+            if types[column] != kind:
+                raise TableError(
+                    f"{name}: column {column!r} is stored as {types[column]} but as "
+                    f"{kind} in {files[0]}; cast it to one type in every file (no "
+                    "conversion is guessed)"
+                )
 
 
 def _categorical(option, columns):
@@ -111,7 +273,7 @@ def _categorical(option, columns):
     return categorical
 
 
-def _write_tasks(plan, directory: Path, columns, target) -> list:
+def _write_tasks(plan, directory: Path, columns, target, capture: bool = False) -> list:
     from dask import delayed
 
     write = delayed(_write_partition, pure=True)
@@ -124,6 +286,7 @@ def _write_tasks(plan, directory: Path, columns, target) -> list:
             str(directory / f"part.{index:05d}.parquet"),
             columns,
             target,
+            capture,
         )
         for index, arguments in enumerate(plan.partition_arguments())
     ]
@@ -132,13 +295,28 @@ def _write_tasks(plan, directory: Path, columns, target) -> list:
 _ROW_GROUP_ROWS = 65_536
 
 
-def _write_partition(arguments, y_meta, keep: bool, path: str, columns, target) -> int:
+def _write_partition(
+    arguments, y_meta, keep: bool, path: str, columns, target, capture: bool = False
+):
     """Resample one partition and write its originals, then its new rows.
 
     Converted to Arrow and written one row group at a time, so that the
     conversion holds one row group, never a second copy of the partition;
-    the new rows are written chunk by chunk as they are drawn.
+    the new rows are written chunk by chunk as they are drawn. Returns the
+    rows written and, with ``capture`` (a worker process of its own, one
+    task at a time), the warnings raised, as ``(category, message)`` pairs
+    for the main process to print once.
     """
+    if not capture:
+        return _write_partition_rows(arguments, y_meta, keep, path, columns, target), []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rows = _write_partition_rows(arguments, y_meta, keep, path, columns, target)
+    caught = [w for w in caught if issubclass(w.category, UserWarning)]
+    return rows, [(w.category.__name__, str(w.message)) for w in caught]
+
+
+def _write_partition_rows(arguments, y_meta, keep: bool, path: str, columns, target) -> int:
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -184,7 +362,7 @@ def _as_values(y_part):
     return y_part.to_numpy()
 
 
-def _run(writes, workers: int, processes: bool, bar) -> None:
+def _compute(writes, workers: int, processes: bool, bar, warned) -> None:
     """Compute the write tasks, a few partitions at a time, updating the bar.
 
     Threads (Dask's threaded scheduler) by default: reading, mixing and
@@ -195,7 +373,7 @@ def _run(writes, workers: int, processes: bool, bar) -> None:
     or more per process; the system allocator returns it.
     """
     if processes:
-        _run_on_cluster(writes, workers, bar)
+        _run_on_cluster(writes, workers, bar, warned)
         return
     import dask
     import pyarrow as pa
@@ -205,7 +383,7 @@ def _run(writes, workers: int, processes: bool, bar) -> None:
 
     def finished(key, result, dsk, state, worker_id):
         if key in write_keys:
-            bar.advance(result)
+            bar.advance(result[0])
 
     previous = pa.default_memory_pool()
     pa.set_memory_pool(pa.system_memory_pool())
@@ -217,7 +395,7 @@ def _run(writes, workers: int, processes: bool, bar) -> None:
     bar.close()
 
 
-def _run_on_cluster(writes, workers: int, bar) -> None:
+def _run_on_cluster(writes, workers: int, bar, warned) -> None:
     import distributed
 
     with (
@@ -233,7 +411,10 @@ def _run_on_cluster(writes, workers: int, bar) -> None:
     ):
         futures = client.compute(writes)
         for future in distributed.as_completed(futures):
-            bar.advance(future.result())
+            rows, caught = future.result()
+            for category, message in caught:
+                warned.add(category, message)
+            bar.advance(rows)
     bar.close()
 
 
@@ -250,32 +431,49 @@ class _Say:
 
 
 class _Bar:
-    """A one-line progress bar of partitions written, on stderr."""
+    """Progress of the partitions written, on stderr.
 
-    def __init__(self, quiet: bool, total: int, width: int = 30):
+    On a terminal, one line redrawn in place. Otherwise (a log, a pipe) one
+    full line at each tenth of the partitions and at the end, so that a log
+    reads line by line and an error starts on a line of its own.
+    """
+
+    def __init__(self, quiet: bool, total: int, width: int = 30, stream=None):
         self.quiet, self.total, self.width = quiet, total, width
+        self.stream = sys.stderr if stream is None else stream
+        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
         self.done = self.rows = 0
+        self.shown = 0  # tenths of the work already reported as a line
         self.start = time.perf_counter()
-        self._draw()
+        if self.live:
+            self._draw()
 
     def advance(self, rows: int) -> None:
         self.done += 1
         self.rows += rows
-        self._draw()
+        if self.live:
+            self._draw()
+            return
+        tenth = 10 * self.done // max(self.total, 1)
+        if tenth > self.shown:
+            self.shown = tenth
+            self._line()
+
+    def _text(self) -> str:
+        elapsed = time.perf_counter() - self.start
+        return f"{self.done}/{self.total} partitions, {self.rows:,} rows written ({elapsed:.1f} s)"
+
+    def _line(self) -> None:
+        if not self.quiet:
+            print(self._text(), file=self.stream, flush=True)
 
     def _draw(self) -> None:
         if self.quiet:
             return
         filled = self.width * self.done // max(self.total, 1)
-        elapsed = time.perf_counter() - self.start
-        print(
-            f"\r[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} "
-            f"partitions, {self.rows:,} rows ({elapsed:.1f} s)",
-            end="",
-            file=sys.stderr,
-            flush=True,
-        )
+        bar = f"[{'#' * filled}{'.' * (self.width - filled)}]"
+        print(f"\r{bar} {self._text()}", end="", file=self.stream, flush=True)
 
     def close(self) -> None:
-        if not self.quiet:
-            print(file=sys.stderr, flush=True)
+        if not self.quiet and self.live:
+            print(file=self.stream, flush=True)

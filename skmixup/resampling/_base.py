@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 import sys
@@ -40,7 +41,12 @@ _RESAMPLER_PARAMETERS_DOC = """sampling_strategy : float, str, dict or callable,
         Number of rows per class after resampling, exactly as in
         imbalanced-learn's over-samplers ('auto' balances every class up to
         the majority). Used for class labels when neither ``factor`` nor
-        ``n_samples`` is given.
+        ``n_samples`` is given. Given with either of them, a strategy other
+        than 'auto' takes precedence (imbalanced-learn's meaning of
+        ``set_params(sampling_strategy=...)``), and a ``UserWarning`` says
+        which of ``factor`` / ``n_samples`` was ignored. It speaks of
+        classes: without ``y`` (or with a continuous target) only 'auto'
+        is accepted.
 
     factor : float or None, default=None
         New rows per original row: a group of n rows (a class, or the whole
@@ -89,7 +95,9 @@ _RESAMPLER_PARAMETERS_DOC = """sampling_strategy : float, str, dict or callable,
 
     target_type : {'auto', 'classification', 'regression'}, default='auto'
         How ``y`` is read. A continuous target ('regression') is mixed with
-        the same weight as the features; class labels ('classification')
+        the same weight as the features, and its new values
+        ``w y_a + (1 - w) y_p`` come back as floats (float64 for an integer
+        ``y``, never rounded); class labels ('classification')
         are kept hard, with pairs drawn within each class. 'auto' reads as
         continuous a numeric ``y`` whose values are not all integers, and a
         float ``y`` (float dtype) with more than 20 distinct values even
@@ -279,7 +287,7 @@ class BaseMixupResampler(BaseOverSampler):
         groups, counts = self._groups_and_counts(X.shape[0], y)
         pairing = self._make_pairing()
         return draw_plan(
-            self._mixable_columns(X) if pairing.needs_data else None,
+            self._mixable_columns(X, for_distances=True) if pairing.needs_data else None,
             groups,
             counts,
             self.weight_law_,
@@ -288,13 +296,21 @@ class BaseMixupResampler(BaseOverSampler):
             n_interpolations=self.n_interpolations,
         )
 
-    def _mixable_columns(self, X):
-        """``X`` without its categorical columns (distances ignore their codes)."""
-        if not self.categorical_features_.size:
-            return X
-        keep = np.ones(X.shape[1], dtype=bool)
-        keep[self.categorical_features_] = False
-        return X[:, keep]
+    def _mixable_columns(self, X, *, for_distances: bool = False):
+        """``X`` without its categorical columns (distances ignore their codes).
+
+        ``for_distances``: values so large that products of rows could
+        overflow (k-mixup's costs ``a.b`` at 1e160 in float64, 1e19 in
+        float32) are divided by a power of two: exact, and the same factor
+        for every column, so every distance keeps its rank and the matching
+        is the same as with unlimited range. The new rows are mixed from
+        ``X`` itself, unscaled.
+        """
+        if self.categorical_features_.size:
+            keep = np.ones(X.shape[1], dtype=bool)
+            keep[self.categorical_features_] = False
+            X = X[:, keep]
+        return within_product_range(X) if for_distances else X
 
     def _groups_and_counts(self, n_rows, y):
         if self.target_type_ != "classification":
@@ -308,10 +324,22 @@ class BaseMixupResampler(BaseOverSampler):
     def _prepare(self, X, y) -> _Prepared:
         """Validate everything and set the fitted attributes; no row is mixed."""
         if y is None:
-            if self.target_type == "classification":
+            needs_classes = [
+                f"{name}={value!r}"
+                for name, value, default in (
+                    ("target_type", self.target_type, "classification"),
+                    ("sampling_strategy", self.sampling_strategy, None),
+                )
+                if (value == default if default else not _is_auto(value))
+            ]
+            if needs_classes:
+                # Worded as scikit-learn's check_requires_y_none expects.
                 raise ValueError(
-                    "target_type='classification' needs class labels y; without y "
-                    "the whole table is mixed as one group."
+                    f"{type(self).__name__} with {' and '.join(needs_classes)} requires y "
+                    "to be passed, but the target y is None: these settings speak of "
+                    "classes. Pass class labels y, or leave sampling_strategy='auto' and "
+                    "target_type at 'auto' or 'regression' to mix the whole table as one "
+                    "group."
                 )
             y_array, target_type, ova_classes = None, None, None
         else:
@@ -354,15 +382,18 @@ class BaseMixupResampler(BaseOverSampler):
         self.weight_law_ = self._make_weight_law(self._mixable_columns(matrix), y_array)
         check_columns_to_mix(
             matrix,
-            np.setdiff1d(np.arange(matrix.shape[1]), categorical),
-            None if codec is None else list(X.columns),
+            _mixed_positions(matrix.shape[1], categorical),
+            # An all-float frame mixed as an array (skmixup.dask) names its columns too.
+            getattr(self, "_array_column_names", None) if codec is None else list(X.columns),
             self.weight_law_.support,
             y=y_array if target_type == "regression" else None,
         )
         self.sampling_strategy_, self.n_synthetic_ = strategy, n_new
         column_list = isinstance(y, list) and ova_classes is None and y_array.ndim == 1
         column_list = column_list and isinstance(y[0], (list, tuple))
-        return _Prepared(matrix, y_array, codec, ova_classes, column_list, self.clip)
+        prepared = _Prepared(matrix, y_array, codec, ova_classes, column_list, self.clip)
+        prepared.mixed_target = target_type == "regression"
+        return prepared
 
     def _check_target(self, y):
         """Return the 1-D target, its kind, and the classes if one-vs-all encoded."""
@@ -455,36 +486,14 @@ class BaseMixupResampler(BaseOverSampler):
             n_samples=self.n_samples,
             y=y,
         )
-        singletons = [
-            label
-            for label, size in zip(labels.tolist(), sizes.tolist())
-            if size < 2 and strategy.get(label, 0)
-        ]
-        if singletons:
-            read = (
-                f"y was read as {labels.shape[0]} classes (target_type="
-                f"{self.target_type!r}), {int(np.sum(sizes == 1))} of them with a single row"
-            )
-            if self.single_row_classes == "raise":
-                raise ValueError(
-                    f"{read}; class {singletons[0]!r} has a single row, and within-class "
-                    "mixup needs at least 2 rows in every class that receives new rows. "
-                    "If y is a continuous target, pass target_type='regression'. To give "
-                    "single-row classes no new rows (with a warning), pass "
-                    "single_row_classes='skip'; or give them no rows in a dict "
-                    "sampling_strategy, or remove them."
-                )
-            skipped = sum(strategy[label] for label in singletons)
-            shown = ", ".join(repr(label) for label in singletons[:5])
-            warnings.warn(
-                f"{read}; {len(singletons)} class(es) with a single row ({shown}"
-                f"{', ...' if len(singletons) > 5 else ''}) receive no new rows "
-                f"(single_row_classes='skip'): {skipped} fewer new rows than asked.",
-                UserWarning,
-                stacklevel=5,
-            )
-            for label in singletons:
-                strategy[label] = 0
+        strategy = skip_single_row_classes(
+            labels.tolist(),
+            sizes.tolist(),
+            strategy,
+            policy=self.single_row_classes,
+            target_type=self.target_type,
+            stacklevel=6,
+        )
         return strategy, int(sum(strategy.values()))
 
     def _count_source(self) -> str:
@@ -510,6 +519,72 @@ _MAX_FLOAT_CLASSES = 20
 
 # Bytes of the plan per new row: anchor and partner indices and a weight.
 _PLAN_BYTES_PER_ROW = 24
+
+
+def skip_single_row_classes(
+    labels: list, sizes: list, strategy: dict, *, policy: str, target_type: str, stacklevel: int
+) -> dict:
+    """Refuse (``policy='raise'``) or give no new rows to, with a warning
+    (``'skip'``), the classes of one row that ``strategy`` gives new rows.
+
+    Shared by the in-memory resamplers and the Dask engine (on global counts).
+    """
+    singletons = [
+        label for label, size in zip(labels, sizes) if size < 2 and strategy.get(label, 0)
+    ]
+    if not singletons:
+        return strategy
+    read = (
+        f"y was read as {len(labels)} classes (target_type={target_type!r}), "
+        f"{sum(1 for size in sizes if size == 1)} of them with a single row"
+    )
+    if policy == "raise":
+        raise ValueError(
+            f"{read}; class {singletons[0]!r} has a single row, and within-class "
+            "mixup needs at least 2 rows in every class that receives new rows. "
+            "If y is a continuous target, pass target_type='regression'. To give "
+            "single-row classes no new rows (with a warning), pass "
+            "single_row_classes='skip'; or give them no rows in a dict "
+            "sampling_strategy, or remove them."
+        )
+    skipped = sum(strategy[label] for label in singletons)
+    shown = ", ".join(repr(label) for label in singletons[:5])
+    warnings.warn(
+        f"{read}; {len(singletons)} class(es) with a single row ({shown}"
+        f"{', ...' if len(singletons) > 5 else ''}) receive no new rows "
+        f"(single_row_classes='skip'): {skipped} fewer new rows than asked.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
+    return {label: 0 if label in singletons else count for label, count in strategy.items()}
+
+
+def within_product_range(X):
+    """``X``, or ``X`` times a power of two when products of its rows could overflow."""
+    if X.shape[0] == 0 or X.shape[1] == 0 or (sp.issparse(X) and X.nnz == 0):
+        return X
+    largest = float(max(abs(X.max()), abs(X.min())))
+    info = np.finfo(X.dtype)
+    # A cost sums n_features products of values up to twice the largest
+    # magnitude (after the pairing's shift), and its penalties multiply it
+    # by the block size: keep well inside that.
+    limit = math.sqrt(float(info.max)) / (64 * math.sqrt(X.shape[1]) * 64)
+    if not np.isfinite(largest) or largest <= limit:
+        return X
+    return X * X.dtype.type(2.0 ** -math.frexp(largest)[1])
+
+
+def _mixed_positions(n_columns: int, categorical: np.ndarray) -> np.ndarray | None:
+    """The columns that are mixed; ``None`` for all (no index array over 2**20 columns)."""
+    if not categorical.size:
+        return None
+    keep = np.ones(n_columns, dtype=bool)
+    keep[categorical] = False
+    return np.flatnonzero(keep)
+
+
+def _is_auto(sampling_strategy) -> bool:
+    return isinstance(sampling_strategy, str) and sampling_strategy == "auto"
 
 
 def _target_array(y) -> np.ndarray:
@@ -617,6 +692,13 @@ def _check_output_size(X, n_new: int, synthetic_only: bool, source: str) -> None
         )
 
 
+def _as_float_container(y):
+    """An empty stand-in for ``y`` whose dtype is float: what ``restore_like`` copies."""
+    if is_dataframe(y) or type(y).__name__ == "Series":
+        return y.iloc[:0].astype("float64")
+    return y
+
+
 class _Prepared:
     """Validated data of one call, and how to give results back."""
 
@@ -628,6 +710,7 @@ class _Prepared:
         self.ova_classes = ova_classes
         # y came as a list of one-element lists: give it back in that shape.
         self.column_list = column_list
+        self.mixed_target = False
 
     def restore(self, X, y, X_res, y_res, synthetic_only):
         if self.codec is not None:
@@ -638,6 +721,10 @@ class _Prepared:
             X_out = restore_like(X, X_res, n_original=n_orig, clip=self.clip)
         if y is None:
             return X_out, None
+        if self.mixed_target:
+            # New targets are w y_a + (1 - w) y_p: never rounded back to an
+            # integer dtype (the container is kept, its dtype becomes float).
+            y = _as_float_container(y)
         y_out = restore_like(y, y_res, one_vs_all_classes=self.ova_classes)
         if self.column_list:
             y_out = [[label] for label in y_out]

@@ -9,6 +9,7 @@ sizes alone (imbalanced-learn's own helper needs the whole ``y``).
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -49,7 +50,8 @@ def new_rows_per_class(
     sampling_strategy : float, str, dict or callable, default='auto'
         Rows per class after resampling, as in imbalanced-learn's
         over-samplers. Used when neither ``factor`` nor ``n_samples`` is
-        given.
+        given; a strategy other than ``'auto'`` takes precedence over them
+        (a ``UserWarning`` names the one ignored).
     factor : float or None, default=None
         New rows per original row: a group of n rows (a class, or the whole
         table for a continuous target or no y) receives round(factor * n)
@@ -88,6 +90,17 @@ def new_rows_per_class(
     if len(keys) != len(sizes):
         raise ValueError(f"labels and sizes differ in length: {len(keys)} and {len(sizes)}.")
     _check_one_of(factor, n_samples)
+    if not _is_default(sampling_strategy) and (factor is not None or n_samples is not None):
+        ignored = f"factor={factor!r}" if factor is not None else f"n_samples={n_samples!r}"
+        warnings.warn(
+            f"sampling_strategy={_shown(sampling_strategy)} and {ignored} both set the "
+            f"number of new rows: the explicit sampling_strategy is used and {ignored} "
+            "is ignored. Keep only one of them (leave sampling_strategy='auto' to use "
+            f"{ignored.split('=')[0]}).",
+            UserWarning,
+            stacklevel=_stacklevel(),
+        )
+        factor = n_samples = None
     if factor is not None:
         new = [_round_count(factor * size, "factor") for size in sizes]
         counts, name = dict(zip(keys, new)), "factor"
@@ -131,6 +144,27 @@ def new_rows_continuous(
     if n_samples is not None:
         return _check_n_samples(n_samples)
     return _check_total(int(n_rows), "n_rows")
+
+
+def _is_default(sampling_strategy) -> bool:
+    return isinstance(sampling_strategy, str) and sampling_strategy == "auto"
+
+
+def _shown(sampling_strategy) -> str:
+    if callable(sampling_strategy) and not isinstance(sampling_strategy, Mapping):
+        return f"<callable {getattr(sampling_strategy, '__name__', 'object')}>"
+    return repr(sampling_strategy)
+
+
+def _stacklevel() -> int:
+    """Point a warning at the first frame outside skmixup (the user's call)."""
+    import sys
+
+    frame, level = sys._getframe(1), 1
+    inside = ("skmixup", "sklearn.base")
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(inside):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _check_one_of(factor, n_samples) -> None:

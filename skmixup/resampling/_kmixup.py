@@ -13,6 +13,7 @@ from skmixup.resampling._base import (
     _N_INTERPOLATIONS_DOC,
     _RESAMPLER_PARAMETERS_DOC,
     BaseMixupResampler,
+    within_product_range,
 )
 from skmixup.weights import Beta, WeightLaw
 
@@ -55,7 +56,9 @@ class _BlockMatchedResampler(BaseMixupResampler):
         if self.fixed_perturbation:
             labels = y if self.target_type_ == "classification" else None
             seed = as_generator(self.random_state).integers(2**31 - 1)
-            alpha, capped = fixed_perturbation_alpha(X, self.k, alpha, y=labels, random_state=seed)
+            alpha, capped = fixed_perturbation_alpha(
+                within_product_range(X), self.k, alpha, y=labels, random_state=seed
+            )
             self.perturbation_capped_ = capped
             if capped:
                 warnings.warn(
