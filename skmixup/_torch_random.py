@@ -131,7 +131,7 @@ def standard_beta(
     scale: float = 1.0,
     offset: float = 0.0,
 ) -> torch.Tensor:
-    """``n`` independent ``scale * V - offset``, ``V ~ Beta(alpha, beta)``, on the generator's device.
+    """``n`` draws of ``scale * V - offset``, ``V ~ Beta(alpha, beta)``, on the generator's device.
 
     ``V = G_a / (G_a + G_b)`` from two Gamma variates, computed as a softmax
     of their logs so that small shapes keep full precision near 0 and 1.

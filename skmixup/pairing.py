@@ -66,6 +66,13 @@ class RandomPairing:
     Excluding ``j = i`` avoids emitting exact copies; with a variance-preserving
     law the mixed rows still have exactly the group's empirical mean and
     covariance in expectation (``ALGORITHMS.md`` section 1).
+
+    In a training batch (:meth:`pair_batch`, :meth:`pair_on_device`) every
+    row anchors once and the partners are a uniformly random cyclic order
+    of the group's rows, each row paired with the next one: a permutation
+    without fixed points in which each row's partner is uniform among the
+    group's other rows (probability ``1 / (m - 1)`` in a group of ``m``). A
+    group of one row is paired with itself.
     """
 
     needs_data = False
@@ -78,26 +85,36 @@ class RandomPairing:
         return members[anchor_pos], members[partner_pos]
 
     def pair_batch(self, X, members, rng):
-        """Every member anchors once; partners are a random permutation
-        (classic mixup of a training batch)."""
-        return members, members[rng.permutation(members.shape[0])]
+        """Every member anchors once; its partner is the next member in a
+        uniformly random cyclic order (never itself in a group of two or more)."""
+        order = rng.permutation(members.shape[0])
+        partner_pos = np.empty_like(order)
+        partner_pos[order] = np.roll(order, -1)
+        return members, members[partner_pos]
 
     def pair_on_device(self, X, labels, generator):
-        """Partner of each row of a torch batch: a uniformly random permutation
-        (within each class when ``labels`` is given), drawn on the device."""
+        """Partner of each row of a torch batch, drawn on the device.
+
+        The next row in a uniformly random cyclic order of the batch (of
+        each class when ``labels`` is given, classes then sorted): a fixed
+        number of torch ops and nothing read back to the host.
+        """
         import torch
 
         n_rows, where = X.shape[0], generator.device
-        shuffled = torch.randperm(n_rows, generator=generator, device=where)
         if labels is None:
-            return shuffled
-        # Random order inside each class, classes in sorted order; the rows
-        # in their own order sorted the same way get those as partners.
-        grouped_shuffled = shuffled[torch.argsort(labels[shuffled], stable=True)]
-        grouped = torch.argsort(labels, stable=True)
-        partners = torch.empty_like(grouped)
-        partners[grouped] = grouped_shuffled
-        return partners
+            order = torch.randperm(n_rows, generator=generator, device=where)
+            following = order.roll(-1)
+        else:
+            # Rows sorted by label + U(0, 1): classes in order, a random
+            # order inside each; the last row of a class wraps to its first.
+            dtype = torch.float32 if where.type == "mps" else torch.float64
+            keys = torch.rand(n_rows, generator=generator, dtype=dtype, device=where)
+            classes, order = torch.sort(keys.add_(labels))
+            classes.floor_()
+            first_of_class = order.index_select(0, torch.searchsorted(classes, classes))
+            following = torch.where(classes.roll(-1) == classes, order.roll(-1), first_of_class)
+        return torch.empty_like(order).scatter_(0, order, following)
 
     def __repr__(self) -> str:
         return "RandomPairing()"

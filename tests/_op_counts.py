@@ -21,8 +21,10 @@ Examples
 >>> from tests._op_counts import count_ops
 >>> x = torch.arange(6.0)
 >>> counts, result = count_ops(lambda: x[x > 2].sum().item())
->>> result, counts.read_backs, counts.syncs
-(12.0, ['aten._local_scalar_dense.default'], ['aten.index.Tensor (boolean mask)', 'aten._local_scalar_dense.default'])
+>>> result, counts.read_backs
+(12.0, ['aten._local_scalar_dense.default'])
+>>> counts.syncs
+['aten.index.Tensor (boolean mask)', 'aten._local_scalar_dense.default']
 """
 
 from __future__ import annotations

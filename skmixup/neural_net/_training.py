@@ -15,6 +15,13 @@ from skmixup._random import as_generator
 from skmixup._torch_random import new_generator
 
 
+def _one_hot(labels, n_classes: int, dtype):
+    """One-hot rows of ``dtype``, in two torch ops and without the value
+    checks of ``torch.nn.functional.one_hot``, which read the labels back
+    to the host on CPU (an index out of range still raises)."""
+    return torch.eye(n_classes, dtype=dtype, device=labels.device).index_select(0, labels)
+
+
 class BatchMixer:
     """Mix one training batch on its device: pairs, weights, rows and targets.
 
@@ -215,8 +222,8 @@ class BatchMixer:
             X_mixed = interpolate(X, plan)
         if self.n_classes is not None:
             dtype = rows.dtype if rows.dtype.is_floating_point else torch.float32
-            targets = torch.nn.functional.one_hot(labels.to(rows.device), self.n_classes)
-            return X_mixed, interpolate(targets.to(dtype), plan)
+            targets = _one_hot(labels.to(rows.device), self.n_classes, dtype)
+            return X_mixed, interpolate(targets, plan)
         return X_mixed, interpolate(y.to(rows.device), plan)
 
     def __repr__(self) -> str:
