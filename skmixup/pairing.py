@@ -155,23 +155,51 @@ def _host_block_costs(A: np.ndarray, B: np.ndarray, rows: np.ndarray | None = No
     n_blocks, k = A.shape[:2]
     n_features = A.shape[2] if rows is None else _row_width(rows)
     dtype = np.result_type(source.dtype, np.float32)
-    first_row = A[0, 0] if rows is None else rows[A[0, 0]]
-    shift = np.asarray(first_row, dtype=dtype).reshape(1, n_features)
+    flat = None if rows is None else rows.reshape(rows.shape[0], n_features)
+    sample = (A[0], B[0]) if flat is None else (flat[A[0]], flat[B[0]])
     products = np.empty((n_blocks, k, k), dtype=dtype)
+    if flat is None and A.dtype == B.dtype == dtype and not _needs_shift(*sample):
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow: rescaled below
+            np.matmul(A, B.transpose(0, 2, 1), out=products)
+        return _finite_costs(products, A, B)
+    shift = np.asarray(sample[0][0], dtype=dtype).reshape(1, n_features)
     step = max(1, _CACHE_BYTES // max(1, 2 * k * n_features * dtype.itemsize))
     buffers = np.empty((2, min(step, n_blocks), k, n_features), dtype=dtype)
-    flat = None if rows is None else rows.reshape(rows.shape[0], n_features)
     with np.errstate(over="ignore", invalid="ignore"):  # overflow: rescaled below
         for start in range(0, n_blocks, step):
-            _block_products(
-                A, B, flat, shift, buffers, products, start, min(start + step, n_blocks)
-            )
+            stop = min(start + step, n_blocks)
+            _block_products(A, B, flat, shift, buffers, products, start, stop)
+    if flat is not None:
+        return _finite_costs(products, lambda: flat[A], lambda: flat[B])
+    return _finite_costs(products, A, B)
+
+
+def _needs_shift(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether a sample of rows (four of each block) lies far from the
+    origin for its spread: ``|x - a[0]| < |a[0]| / 4`` for every sampled ``x``.
+
+    Rounding in a float32 product ``a.b`` is about ``eps |a| |b|``, against
+    differences between costs of about ``|a - a'| |b|``: without the shift
+    the relative error is ``eps |a| / |a - a'|``, below ``4 eps`` (1e-6 in
+    float32) whenever this is False, and the shift (a pass over both blocks)
+    is skipped.
+    """
+    n_features = math.prod(a.shape[1:])
+    centre = a[0].reshape(n_features)
+    # four rows of each block: small temporaries (no fresh pages to fault in)
+    sample = np.concatenate([a[:4], b[:4]]).reshape(-1, n_features) - centre
+    spread = np.max(np.einsum("ij,ij->i", sample, sample, dtype=np.float64))
+    return bool(16.0 * spread < np.einsum("i,i->", centre, centre, dtype=np.float64))
+
+
+def _finite_costs(products, A, B) -> np.ndarray:
+    """``-products`` in float64, recomputed rescaled where they overflowed
+    (``A`` and ``B`` may be callables making the blocks, called only then)."""
     costs = np.negative(products, dtype=np.float64)
-    if not np.isfinite(costs).all():
-        if rows is not None:
-            A, B = flat[A], flat[B]
-        costs = _scaled_costs(A.astype(np.float64), B.astype(np.float64))
-    return costs
+    if np.isfinite(costs).all():
+        return costs
+    A, B = (block() if callable(block) else block for block in (A, B))
+    return _scaled_costs(A.astype(np.float64), B.astype(np.float64))
 
 
 def _block_products(A, B, flat, shift, buffers, products, start, stop) -> None:
