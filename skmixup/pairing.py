@@ -47,6 +47,10 @@ _CACHE_BYTES = 1 << 20
 # Device batches are matched in one transfer of cost blocks each way unless
 # the gathered blocks would exceed this size.
 _DEVICE_BATCH_BYTES = 1 << 30
+# CPU tensors of numpy's float dtypes are costed by the numpy path (tests
+# turn this off to count the device path's transfers on CPU).
+_HOST_COSTS_ON_CPU = True
+_NUMPY_FLOATS = ("float32", "float64")
 
 _threadpools: ThreadpoolController | None = None
 
@@ -452,6 +456,18 @@ class OTBlockPairing:
         unless the gathered blocks exceed ``_DEVICE_BATCH_BYTES``."""
         import torch
 
+        if (
+            _HOST_COSTS_ON_CPU
+            and flat.device.type == "cpu"
+            and str(flat.dtype).removeprefix("torch.") in _NUMPY_FLOATS
+        ):
+            # A CPU batch is host memory: numpy's cache-sized gathers avoid
+            # allocating (and faulting in) whole gathered blocks.
+            first_blocks, second_blocks = first_blocks.numpy(), second_blocks.numpy()
+            with _single_blas_thread():
+                costs = _host_block_costs(first_blocks, second_blocks, rows=flat.detach().numpy())
+            same = first_blocks[:, :, None] == second_blocks[:, None, :]
+            return _solve_blocks(_penalise_self_matches(costs, same), sizes)
         n_blocks, k = first_blocks.shape
         row_bytes = max(1, _row_width(flat) * max(4, flat.dtype.itemsize))
         per_transfer = max(1, _DEVICE_BATCH_BYTES // (2 * k * row_bytes))

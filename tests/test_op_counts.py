@@ -10,6 +10,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from skmixup import pairing  # noqa: E402
 from skmixup.neural_net import BatchMixer  # noqa: E402
 from skmixup.pairing import OTBlockPairing, RandomPairing  # noqa: E402
 from skmixup.weights import Beta, EpBeta  # noqa: E402
@@ -59,12 +60,15 @@ def test_random_pairing_reads_nothing_back_in_at_most_30_ops(law, within_class):
 
 
 @pytest.mark.parametrize("within_class, transfers", [(False, 1), (True, 2)])
-def test_kmixup_crosses_to_the_host_a_fixed_number_of_times(within_class, transfers):
+def test_kmixup_crosses_to_the_host_a_fixed_number_of_times(within_class, transfers, monkeypatch):
     # Without classes: the cost blocks go to the host once and the matched
     # positions come back once. Within classes: the sorted labels also go
     # once (to lay out every class's blocks) and the block positions come
     # back once, whatever the number of classes (a loop over classes made
     # one unique + one nonzero per class and three copies per block batch).
+    # (CPU float batches are costed by the numpy path, in host memory
+    # already: the device path is forced, as on a GPU.)
+    monkeypatch.setattr(pairing, "_HOST_COSTS_ON_CPU", False)
     X, y = _batch(n=100)  # 6 blocks of 16 and a rest of 4
     mixer = BatchMixer(
         Beta(0.4), OTBlockPairing(16), within_class=within_class, n_classes=N_CLASSES
