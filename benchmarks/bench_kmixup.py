@@ -348,7 +348,8 @@ def main(argv=None) -> None:
     )
     print(
         f"goal: block matching within {FLOOR_GOAL}x of its floor (gathers + product), "
-        f"k={FLOOR_GOAL_K} at the largest d (worst: {max(floor_ratios):.2f}x, {'met' if met_floor else 'NOT met'})"
+        f"k={FLOOR_GOAL_K} at the largest d (worst: {max(floor_ratios):.2f}x, "
+        f"{'met' if met_floor else 'NOT met'})"
     )
     print(
         f"goal: KMixupResampler k={RESAMPLER_K} within {RESAMPLER_GOAL:.0f}x the time of k=1 "
