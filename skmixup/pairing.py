@@ -189,6 +189,8 @@ def _needs_shift(a: np.ndarray, b: np.ndarray) -> bool:
     is skipped.
     """
     n_features = math.prod(a.shape[1:])
+    if n_features == 0:
+        return False
     centre = a[0].reshape(n_features)
     # four rows of each block: small temporaries (no fresh pages to fault in)
     sample = np.concatenate([a[:4], b[:4]]).reshape(-1, n_features) - centre

@@ -147,3 +147,11 @@ def test_rows_near_float32_overflow_are_matched_as_their_scaled_copy():
     np.testing.assert_array_equal(
         match_blocks(A, B), match_blocks(small[:24].reshape(3, 8, 5), small[24:].reshape(3, 8, 5))
     )
+
+
+def test_blocks_without_features_are_matched():
+    # (a sparse matrix densified over its used columns may have none)
+    from skmixup.pairing import match_blocks
+
+    sigma = match_blocks(np.zeros((3, 4, 0)), np.zeros((3, 4, 0)))
+    assert np.array_equal(np.sort(sigma, axis=1), np.tile(np.arange(4), (3, 1)))
