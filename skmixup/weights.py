@@ -123,8 +123,8 @@ class WeightLaw(ABC):
         """
         from skmixup._torch_random import standard_beta
 
-        a, b, _, _ = self._affine_beta()
-        return self._from_unit(standard_beta(a, b, int(n), generator))
+        a, b, scale, offset = self._affine_beta()
+        return standard_beta(a, b, int(n), generator, scale, offset)
 
     @property
     def variance(self) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import numbers
 import os
 
@@ -16,6 +17,15 @@ from skmixup._operators import cut_probability
 from skmixup._random import as_generator
 from skmixup._torch_random import new_generator
 from skmixup.neural_net._manifold import INPUT, SiteDraws, mixing_at
+
+# Labels on the CPU are range-checked on the host, where reading them costs
+# nothing and stalls no stream (tests of the device path turn this off).
+_HOST_LABEL_CHECK_ON_CPU = True
+
+
+@functools.lru_cache(maxsize=32)
+def _identity(n_classes: int, dtype: torch.dtype, where: torch.device) -> torch.Tensor:
+    return torch.eye(n_classes, dtype=dtype, device=where)
 
 
 class BatchMixer:
@@ -98,8 +108,8 @@ class BatchMixer:
     environment variable): each rank draws its own plans, reproducibly.
 
     Labels: on CPU, class indices outside ``[0, n_classes)`` raise a
-    ``ValueError``; on other devices the same check is queued on the device
-    (``torch._assert_async``, no wait for the host) and fails at a later
+    ``ValueError``; on other devices the one-hot gather's own bounds check
+    runs on the device (no wait for the host) and fails at a later
     synchronisation as a device-side assertion.
 
     Examples
@@ -365,7 +375,8 @@ class BatchMixer:
             )
         if y.ndim != 1:
             raise ValueError(f"class indices y must have shape (n,), got {tuple(y.shape)}.")
-        if y.device.type == "cpu":  # elsewhere, checked on the device in __call__
+        if y.device.type == "cpu" and _HOST_LABEL_CHECK_ON_CPU:
+            # Elsewhere, checked on the device in __call__.
             # No device to wait for: check the values on the host.
             values = y.numpy()
             bad = (values < 0) | (values >= self.n_classes)
@@ -443,15 +454,13 @@ class BatchMixer:
         if self.n_classes is None:
             return X_mixed, interpolate(y, plan)
         dtype = rows.dtype if rows.dtype.is_floating_point else torch.float32
-        classes = torch.arange(self.n_classes, device=rows.device)
-        # One-hot rows by comparison: no value read back (one_hot checks the range on the host).
-        hot = y[:, None] == classes
-        if y.device.type != "cpu":
-            # A class index out of range leaves its row empty. The check is
-            # queued on the device (the host does not wait); a failure is a
-            # device-side assertion at the next synchronisation.
-            torch._assert_async(hot.any(dim=1).all())
-        y_mixed = interpolate(hot.to(dtype), plan)
+        # One-hot rows gathered from a cached identity: one torch op and no
+        # value read back (torch's one_hot checks the range on the host). On
+        # a GPU a class index out of range fails the gather's own device-side
+        # bounds check; on the CPU _targets has refused it already.
+        y_mixed = interpolate(
+            _identity(self.n_classes, dtype, rows.device).index_select(0, y), plan
+        )
         if self.label_smoothing:
             e = float(self.label_smoothing)
             y_mixed = y_mixed.mul_(1.0 - e).add_(e / self.n_classes)
