@@ -239,6 +239,9 @@ class FrameCodec:
     categorical_features : 'auto', None or array-like
         See the resamplers' parameter.
     clip : {'dtype', 'observed'}, default='dtype'
+    missing : {'refuse', 'keep'}, default='refuse'
+        'keep' accepts missing values (NaN, ``pd.NA``) in mixed float
+        columns: they are encoded as NaN and come back missing.
 
     Raises
     ------
@@ -250,7 +253,10 @@ class FrameCodec:
         Listing every complex column that would be mixed.
     """
 
-    def __init__(self, frame, categorical_features="auto", clip: str = "dtype"):
+    def __init__(
+        self, frame, categorical_features="auto", clip: str = "dtype", missing: str = "refuse"
+    ):
+        self.missing = missing
         self.columns = frame.columns
         self.dtypes = list(frame.dtypes)
         self.clip = clip
@@ -323,19 +329,21 @@ class FrameCodec:
             if isinstance(column.dtype, pd.SparseDtype):
                 column = column.sparse.to_dense()
             if column.isna().any():
-                missing.append(position)
-                continue
+                if self.missing != "keep" or kind != _FLOAT:
+                    missing.append(position)
+                    continue
+                column = column.astype(np.float64)  # pd.NA becomes NaN
             if kind == _TIME:
                 values = np.asarray(column.array.asi8)
                 matrix[:, position] = values
             else:
                 values = column.to_numpy(dtype=_base_dtype(column.dtype))
-                if kind == _FLOAT and not np.isfinite(values).all():
+                if kind == _FLOAT and np.isinf(values).any():
                     infinite.append(position)
                     continue
                 matrix[:, position] = values
             if self.clip == "observed":
-                self._observed[position] = (values.min(), values.max())
+                self._observed[position] = (np.nanmin(values), np.nanmax(values))
         if missing or infinite:
             parts = []
             if missing:
