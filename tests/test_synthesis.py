@@ -116,7 +116,7 @@ def test_single_row_level_pairs_in_the_coarser_group():
     pools = _partner_pools(codes, 6)
     # Row 2 is alone in (0, 1): it pairs within level 0 of the first column.
     depth_of = {}
-    for depth, (lookup, order, starts, sizes, _) in zip((2, 1, 0), pools):
+    for depth, (lookup, _, _, sizes, _) in zip((2, 1, 0), pools):
         for row in np.flatnonzero(lookup >= 0):
             depth_of[row] = (depth, sizes[lookup[row]])
     assert depth_of[2] == (1, 3)
