@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from skmixup._engine import MixPlan, interpolate
+from skmixup._engine import MixPlan, interpolate, keep_anchor_where_partner_missing
 from skmixup._random import as_generator
 from skmixup._tables.frames import (
     FrameCodec,
@@ -233,6 +233,7 @@ class EpBetaSynthesizer(BaseEstimator):
             raise ValueError(f"column(s) {names} hold only missing values: nothing to mix.")
         self.within_categories_ = self._resolve_within(X)
         self._data, self._mixed = matrix, mixed
+        self._has_missing = bool(missing.any())
         with np.errstate(invalid="ignore"):
             self._low = np.nanmin(matrix[:, mixed], axis=0)
             self._high = np.nanmax(matrix[:, mixed], axis=0)
@@ -292,15 +293,8 @@ class EpBetaSynthesizer(BaseEstimator):
     def _mix(self, plan: MixPlan) -> np.ndarray:
         copy = self.categorical_features_ if self.categorical_features_.size else None
         new = interpolate(self._data, plan, copy_columns=copy)
-        mixed = self._mixed
-        anchor_values = self._data[plan.anchors][:, mixed]
-        partner_missing = np.isnan(self._data[plan.partners][:, mixed])
-        if partner_missing.any():
-            block = new[:, mixed]
-            # Anchor observed, partner missing: the anchor's value (where
-            # the anchor's is missing, the mix is already NaN).
-            block[partner_missing] = anchor_values[partner_missing]
-            new[:, mixed] = block
+        if self._has_missing:
+            keep_anchor_where_partner_missing(self._data, plan, new)
         return new
 
     def _outside(self, rows: np.ndarray) -> np.ndarray:

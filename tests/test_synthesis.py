@@ -185,3 +185,29 @@ def test_bad_parameters_are_named():
         EpBetaSynthesizer().fit(X).sample(0)
     with pytest.raises(ValueError, match="only missing"):
         EpBetaSynthesizer().fit(np.array([[1.0, np.nan], [2.0, np.nan]]))
+
+
+@pytest.mark.parametrize("as_frame", [False, True])
+def test_resampler_keeps_missing_values_where_the_anchor_has_them(as_frame):
+    from skmixup import EpBetaMixupResampler
+
+    rng = np.random.default_rng(5)
+    n = 300
+    X = np.c_[np.arange(n, dtype=float), rng.normal(size=(n, 2))]
+    X[rng.random(n) < 0.3, 1] = np.nan
+    X[rng.random(n) < 0.1, 2] = np.nan
+    y = rng.normal(size=n)
+    data = pd.DataFrame(X, columns=["id", "a", "b"]) if as_frame else X
+    with pytest.raises(ValueError, match="NaN"):
+        EpBetaMixupResampler(random_state=0).fit_resample(data, y)
+    resampler = EpBetaMixupResampler(
+        missing_values="keep", categorical_features=[0], synthetic_only=True, random_state=0
+    )
+    X_new, _ = resampler.fit_resample(data, y)
+    X_new = np.asarray(X_new, dtype=float)
+    anchors = X_new[:, 0].astype(int)  # the id column is copied from the anchor
+    np.testing.assert_array_equal(np.isnan(X_new[:, 1:]), np.isnan(X[anchors, 1:]))
+    for column in (1, 2):
+        p = np.isnan(X[:, column]).mean()
+        assert abs(np.isnan(X_new[:, column]).mean() - p) < 4 * np.sqrt(p * (1 - p) / n)
+    assert not np.isnan(X_new[~np.isnan(X[anchors, 1]), 1]).any()

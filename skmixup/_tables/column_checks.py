@@ -24,7 +24,7 @@ def _ranges(X) -> tuple[np.ndarray, np.ndarray]:
         low = np.asarray(X.min(axis=0).todense(), dtype=np.float64).ravel()
         high = np.asarray(X.max(axis=0).todense(), dtype=np.float64).ravel()
         return low, high
-    return X.min(axis=0).astype(np.float64), X.max(axis=0).astype(np.float64)
+    return np.nanmin(X, axis=0).astype(np.float64), np.nanmax(X, axis=0).astype(np.float64)
 
 
 def _overflowing(low, high, support, largest: float) -> np.ndarray:
@@ -80,7 +80,8 @@ _PREFIX_ROWS = 1024
 def _overflow_columns(X, positions, support, largest: float) -> np.ndarray:
     """The columns of ``positions`` whose new values could overflow."""
     # Fast path: bound every column by the whole matrix's extremes.
-    low, high = np.array([X.min()], dtype=np.float64), np.array([X.max()], dtype=np.float64)
+    low = np.array([X.min() if sp.issparse(X) else np.nanmin(X)], dtype=np.float64)
+    high = np.array([X.max() if sp.issparse(X) else np.nanmax(X)], dtype=np.float64)
     if not _overflowing(low, high, support, largest).any():
         return np.zeros(len(positions), dtype=bool)
     low, high = _ranges(X[:, positions])

@@ -40,11 +40,18 @@ def _is_auto(categorical_features) -> bool:
     return isinstance(categorical_features, str) and categorical_features == "auto"
 
 
-def check_numeric_array(X) -> None:
+def check_numeric_array(X, allow_nan: bool = False) -> None:
     """Refuse numpy datetime/timedelta arrays, which would silently become
-    numbers, and name the columns of a float array that hold NaN or inf."""
+    numbers, and name the columns of a float array that hold NaN (unless
+    ``allow_nan``) or inf."""
     dtype = getattr(X, "dtype", None)
-    if isinstance(X, np.ndarray) and X.ndim == 2 and dtype.kind == "f":
+    if allow_nan and isinstance(X, np.ndarray) and dtype.kind == "f" and np.isinf(X).any():
+        inf = np.flatnonzero(np.isinf(X).reshape(X.shape[0], -1).any(axis=0)).tolist()
+        raise ValueError(
+            f"Input X contains infinity in column(s) {inf}: mixup cannot mix infinite "
+            "values; impute or drop them first."
+        )
+    if not allow_nan and isinstance(X, np.ndarray) and X.ndim == 2 and dtype.kind == "f":
         with np.errstate(over="ignore", invalid="ignore"):
             total = X.sum()  # one fast pass; inf or NaN sends us to the slow one
         if not np.isfinite(total) and not np.isfinite(X).all():
@@ -474,6 +481,8 @@ def _observed_bounds(original):
         low = original.min(axis=0)
         high = original.max(axis=0)
         return np.asarray(low.todense()).ravel(), np.asarray(high.todense()).ravel()
+    if original.dtype.kind == "f":  # missing values (missing_values='keep') ignored
+        return np.nanmin(original, axis=0), np.nanmax(original, axis=0)
     return original.min(axis=0), original.max(axis=0)
 
 

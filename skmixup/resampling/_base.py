@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
-from skmixup._engine import MixPlan, draw_plan, interpolate
+from skmixup._engine import MixPlan, draw_plan, interpolate, keep_anchor_where_partner_missing
 from skmixup._random import as_generator
 from skmixup._tables.column_checks import check_columns_to_mix
 from skmixup._tables.frames import (
@@ -108,6 +108,14 @@ _RESAMPLER_PARAMETERS_DOC = """sampling_strategy : float, str, dict or callable,
         ``BalancedBaggingClassifier``, whose bootstrap samples can hold a
         single row of a rare class."""
 
+_MISSING_VALUES_DOC = """missing_values : {'refuse', 'keep'}, default='refuse'
+        'refuse' rejects NaN in ``X`` with a ``ValueError`` naming the
+        columns. 'keep' accepts NaN in float columns of a dense ``X``: a
+        new value is missing exactly when its anchor row's is (so each
+        column's missingness rate and each row's pattern are kept), and
+        where the anchor's value is observed but the partner's is missing,
+        the anchor's value is taken. ``y`` may not be missing."""
+
 _N_INTERPOLATIONS_DOC = """n_interpolations : int, default={default}
         Rows emitted per pair (multi-mix), each with its own independently
         drawn weight; the rows of one pair are consecutive. When a class's
@@ -135,6 +143,7 @@ class BaseMixupResampler(BaseOverSampler):
         "single_row_classes": [StrOptions({"raise", "skip"})],
         "n_interpolations": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state", np.random.Generator],
+        "missing_values": [StrOptions({"refuse", "keep"})],
     }
 
     def __init__(
@@ -150,8 +159,10 @@ class BaseMixupResampler(BaseOverSampler):
         single_row_classes="raise",
         n_interpolations=1,
         random_state=None,
+        missing_values="refuse",
     ):
         super().__init__(sampling_strategy=sampling_strategy)
+        self.missing_values = missing_values
         self.single_row_classes = single_row_classes
         self.n_interpolations = n_interpolations
         self.factor = factor
@@ -264,6 +275,8 @@ class BaseMixupResampler(BaseOverSampler):
             if offset:
                 X_out[:offset] = X
             interpolate(X, plan, copy_columns=copy_columns, out=X_out[offset:])
+            if self.missing_values == "keep":
+                keep_anchor_where_partner_missing(X, plan, X_out[offset:])
             X_new = X_out
         if y is None:
             return X_new, None
@@ -323,16 +336,31 @@ class BaseMixupResampler(BaseOverSampler):
                     f"X and y have inconsistent numbers of rows: {X.shape[0]} and "
                     f"{y_array.shape[0]}."
                 )
-            codec = FrameCodec(X, self.categorical_features, clip=self.clip)
-            matrix = check_array(codec.encode(X), dtype=None, ensure_min_samples=2, input_name="X")
+            codec = FrameCodec(
+                X, self.categorical_features, clip=self.clip, missing=self.missing_values
+            )
+            matrix = check_array(
+                codec.encode(X),
+                dtype=None,
+                ensure_min_samples=2,
+                ensure_all_finite="allow-nan" if self.missing_values == "keep" else True,
+                input_name="X",
+            )
             categorical = codec.categorical
         else:
-            check_numeric_array(X)
+            keep_missing = self.missing_values == "keep"
+            if keep_missing and sp.issparse(X):
+                raise ValueError(
+                    "missing_values='keep' needs a dense X (an array or DataFrame); "
+                    "a sparse matrix's missing values cannot be told from its zeros."
+                )
+            check_numeric_array(X, allow_nan=keep_missing)
             checks = dict(
                 reset=True,
                 accept_sparse=["csr", "csc"],
                 dtype=[np.float64, np.float32],
                 ensure_min_samples=2,
+                ensure_all_finite="allow-nan" if keep_missing else True,
             )
             if y_array is None:
                 matrix = validate_data(self, X, **checks)

@@ -7,6 +7,7 @@ import numbers
 from sklearn.utils._param_validation import Interval
 
 from skmixup.resampling._base import (
+    _MISSING_VALUES_DOC,
     _N_INTERPOLATIONS_DOC,
     _RESAMPLER_PARAMETERS_DOC,
     BaseMixupResampler,
@@ -46,6 +47,8 @@ class EpBetaMixupResampler(BaseMixupResampler):
         unset).
 
     {n_interpolations}
+
+    {missing_values}
 
     random_state : int, RandomState instance, numpy Generator or None, default=None
         Seed of the pairs and weights.
@@ -120,6 +123,7 @@ class EpBetaMixupResampler(BaseMixupResampler):
         single_row_classes="raise",
         n_interpolations=1,
         random_state=None,
+        missing_values="refuse",
     ):
         super().__init__(
             sampling_strategy=sampling_strategy,
@@ -132,6 +136,7 @@ class EpBetaMixupResampler(BaseMixupResampler):
             single_row_classes=single_row_classes,
             n_interpolations=n_interpolations,
             random_state=random_state,
+            missing_values=missing_values,
         )
         self.eps0 = eps0
         self.eps1 = eps1
@@ -159,4 +164,5 @@ class EpBetaMixupResampler(BaseMixupResampler):
 EpBetaMixupResampler.__doc__ = EpBetaMixupResampler.__doc__.format(
     parameters=_RESAMPLER_PARAMETERS_DOC,
     n_interpolations=_N_INTERPOLATIONS_DOC.format(default=1),
+    missing_values=_MISSING_VALUES_DOC,
 )
