@@ -143,7 +143,6 @@ class BaseMixupResampler(BaseOverSampler):
         "single_row_classes": [StrOptions({"raise", "skip"})],
         "n_interpolations": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state", np.random.Generator],
-        "missing_values": [StrOptions({"refuse", "keep"})],
     }
 
     def __init__(
@@ -159,10 +158,8 @@ class BaseMixupResampler(BaseOverSampler):
         single_row_classes="raise",
         n_interpolations=1,
         random_state=None,
-        missing_values="refuse",
     ):
         super().__init__(sampling_strategy=sampling_strategy)
-        self.missing_values = missing_values
         self.single_row_classes = single_row_classes
         self.n_interpolations = n_interpolations
         self.factor = factor
@@ -275,7 +272,7 @@ class BaseMixupResampler(BaseOverSampler):
             if offset:
                 X_out[:offset] = X
             interpolate(X, plan, copy_columns=copy_columns, out=X_out[offset:])
-            if self.missing_values == "keep":
+            if self._keeps_missing():
                 keep_anchor_where_partner_missing(X, plan, X_out[offset:])
             X_new = X_out
         if y is None:
@@ -286,6 +283,10 @@ class BaseMixupResampler(BaseOverSampler):
         return X_new, y_new
 
     # -- internals -------------------------------------------------------
+    def _keeps_missing(self) -> bool:
+        """Whether NaN in X is mixed (only resamplers with ``missing_values``)."""
+        return getattr(self, "missing_values", "refuse") == "keep"
+
     def _draw_plan(self, X, y) -> MixPlan:
         rng = as_generator(self.random_state)
         groups, counts = self._groups_and_counts(X.shape[0], y)
@@ -337,18 +338,21 @@ class BaseMixupResampler(BaseOverSampler):
                     f"{y_array.shape[0]}."
                 )
             codec = FrameCodec(
-                X, self.categorical_features, clip=self.clip, missing=self.missing_values
+                X,
+                self.categorical_features,
+                clip=self.clip,
+                missing="keep" if self._keeps_missing() else "refuse",
             )
             matrix = check_array(
                 codec.encode(X),
                 dtype=None,
                 ensure_min_samples=2,
-                ensure_all_finite="allow-nan" if self.missing_values == "keep" else True,
+                ensure_all_finite="allow-nan" if self._keeps_missing() else True,
                 input_name="X",
             )
             categorical = codec.categorical
         else:
-            keep_missing = self.missing_values == "keep"
+            keep_missing = self._keeps_missing()
             if keep_missing and sp.issparse(X):
                 raise ValueError(
                     "missing_values='keep' needs a dense X (an array or DataFrame); "

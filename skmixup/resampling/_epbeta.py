@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from skmixup.resampling._base import (
     _MISSING_VALUES_DOC,
@@ -103,6 +103,7 @@ class EpBetaMixupResampler(BaseMixupResampler):
         "mean": [Interval(numbers.Real, 0, 1, closed="neither"), None],
         "alpha": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "beta": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "missing_values": [StrOptions({"refuse", "keep"})],
     }
 
     def __init__(
@@ -136,8 +137,8 @@ class EpBetaMixupResampler(BaseMixupResampler):
             single_row_classes=single_row_classes,
             n_interpolations=n_interpolations,
             random_state=random_state,
-            missing_values=missing_values,
         )
+        self.missing_values = missing_values
         self.eps0 = eps0
         self.eps1 = eps1
         self.mean = mean
