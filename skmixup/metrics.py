@@ -6,9 +6,16 @@ import numpy as np
 from sklearn.utils.validation import check_array
 
 from skmixup._conflicts import MixupConflicts, mixup_conflicts
+from skmixup._privacy import privacy_report
 from skmixup._tables.frames import is_dataframe
 
-__all__ = ["MixupConflicts", "mixup_conflicts", "structure_report", "total_variance"]
+__all__ = [
+    "MixupConflicts",
+    "mixup_conflicts",
+    "privacy_report",
+    "structure_report",
+    "total_variance",
+]
 
 
 def _as_matrix(X, name: str) -> tuple[np.ndarray, list | None]:
