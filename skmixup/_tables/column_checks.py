@@ -4,7 +4,10 @@
   when the weights' support lets it (or an intermediate) leave the working
   float type's finite range, rather than coming back as inf or NaN.
 * Columns that look categorical: a numeric column with exactly two distinct
-  values is mixed into many values; a ``BinaryFeatureWarning`` names them.
+  values is mixed into many values; a ``BinaryFeatureWarning`` names a few
+  of them and counts them. Integer columns that rounding keeps in their two
+  values (two consecutive integers, weights less than half a step beyond
+  [0, 1], or clipped to the observed range) are not flagged.
 """
 
 from __future__ import annotations
@@ -88,7 +91,9 @@ def _overflow_columns(X, positions, support, largest: float) -> np.ndarray:
     return _overflowing(low, high, support, largest)
 
 
-def check_columns_to_mix(X, positions, names, support, *, y=None) -> None:
+def check_columns_to_mix(
+    X, positions, names, support, *, y=None, integer=None, clip="dtype", warn_binary=True
+) -> None:
     """Refuse overflowing columns and warn about two-valued ones.
 
     Parameters
@@ -103,6 +108,12 @@ def check_columns_to_mix(X, positions, names, support, *, y=None) -> None:
         Closed interval holding every weight.
     y : ndarray or None
         A continuous target mixed with the same weights.
+    integer : ndarray of bool or None
+        Over all columns of ``X``: which come back rounded to integers.
+    clip : {'dtype', 'observed'}
+        'observed' clips new values to the observed range.
+    warn_binary : bool, default=True
+        Whether to look for two-valued columns at all.
     """
     if positions.size == 0 or X.shape[0] == 0:
         return
@@ -127,18 +138,44 @@ def check_columns_to_mix(X, positions, names, support, *, y=None) -> None:
             f"overflow {X.dtype} (largest finite value {largest:.4g}) and become "
             f"infinite. Rescale these columns (divide them by a power of 10){hint}."
         )
-    if X.shape[0] < 3:
+    if X.shape[0] < 3 or not warn_binary:
         return
     two = _two_valued_sparse(X, positions) if sp.issparse(X) else _two_valued_dense(X, positions)
+    if integer is not None and two.any():
+        two &= ~_kept_by_rounding(X, positions, integer, support, clip)
     flags = [label[i] for i in np.flatnonzero(two)]
     if flags:
+        shown = ", ".join(repr(flag) for flag in flags[:_SHOWN])
+        more = f", ... ({len(flags):,} in all)" if len(flags) > _SHOWN else ""
         warnings.warn(
-            f"column(s) {flags} hold exactly two distinct values (like a 0/1 flag) "
-            "and are mixed as numbers, so new rows get values between (and, with "
-            "expanded weights, beyond) the two. To copy them from the anchor row "
-            "instead, declare them in categorical_features, or give them a bool or "
+            f"{len(flags):,} column(s) hold exactly two distinct values (like a 0/1 flag) "
+            f"and are mixed as numbers: [{shown}{more}]. New rows get values between "
+            "(and, with expanded weights, beyond) the two. To copy them from the anchor "
+            "row instead, declare them in categorical_features, or give them a bool or "
             "category dtype (categorical_features='auto' copies those); filter "
-            "skmixup.exceptions.BinaryFeatureWarning if mixing them is intended.",
+            "skmixup.exceptions.BinaryFeatureWarning if mixing them is intended. "
+            "It is shown once per estimator.",
             BinaryFeatureWarning,
             stacklevel=5,  # the caller of fit_resample (through sklearn's wrapper)
         )
+        return True
+    return False
+
+
+#: Two-valued columns named in a warning; the rest are counted.
+_SHOWN = 5
+
+
+def _kept_by_rounding(X, positions, integer, support, clip) -> np.ndarray:
+    """Which columns of ``positions`` rounding keeps in their two values.
+
+    A new value lies within ``beyond * (high - low)`` of ``[low, high]``,
+    with ``beyond`` how far the weights go past [0, 1]. Rounded to integers
+    it stays in ``{low, high}`` when the two are consecutive and that margin
+    is under half a step (or the values are clipped to the observed range).
+    """
+    low, high = _ranges(X[:, positions])
+    beyond = max(0.0 - support[0], support[1] - 1.0, 0.0)
+    consecutive = (high - low) == 1
+    inside = (clip == "observed") | (beyond < 0.5)
+    return np.asarray(integer)[positions] & consecutive & inside

@@ -383,14 +383,42 @@ class BaseMixupResampler(BaseOverSampler):
         strategy, n_new = self._count_new_rows(y_array, matrix.shape[0])
         _check_output_size(matrix, n_new, self.synthetic_only, self._count_source())
         self.weight_law_ = self._make_weight_law(self._mixable_columns(matrix), y_array)
-        check_columns_to_mix(
+        if codec is not None:
+            integer = np.array([kind in ("int", "time") for kind in codec.kinds])
+        else:
+            dtype = getattr(X, "dtype", None)
+            dtype = np.asarray(X).dtype if dtype is None else dtype
+            integer = np.full(matrix.shape[1], np.dtype(dtype).kind in "iu")
+        warned = check_columns_to_mix(
             matrix,
             np.setdiff1d(np.arange(matrix.shape[1]), categorical),
             None if codec is None else list(X.columns),
             self.weight_law_.support,
             y=y_array if target_type == "regression" else None,
+            integer=integer,
+            clip=self.clip,
+            warn_binary=not getattr(self, "_binary_warning_shown", False),
         )
+        if warned:
+            # Once per estimator, not once per fit (cross-validation refits).
+            self._binary_warning_shown = True
         self.sampling_strategy_, self.n_synthetic_ = strategy, n_new
+        if (
+            self.synthetic_only
+            and target_type == "classification"
+            and self.factor is None
+            and self.n_samples is None
+        ):
+            per_class = ", ".join(f"{label!r}: {count}" for label, count in strategy.items())
+            warnings.warn(
+                f"synthetic_only=True with sampling_strategy={self.sampling_strategy!r} "
+                f"returns only the {n_new} new rows that balance the classes ({per_class}), "
+                "not a synthetic copy of the table. For a synthetic table with the "
+                "classes in their proportions, pass factor or n_samples, or use "
+                "skmixup.EpBetaSynthesizer with the label as a column.",
+                UserWarning,
+                stacklevel=4,
+            )
         column_list = isinstance(y, list) and ova_classes is None and y_array.ndim == 1
         column_list = column_list and isinstance(y[0], (list, tuple))
         return _Prepared(matrix, y_array, codec, ova_classes, column_list, self.clip)
