@@ -261,7 +261,8 @@ def test_synthetic_only_balancing_warns_that_only_balancing_rows_come_back():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(30, 2))
     y = np.r_[np.zeros(20, dtype=int), np.ones(10, dtype=int)]
-    with pytest.warns(UserWarning, match=r"only the 10 new rows that balance the classes \(1: 10\)"):
+    balancing_only = r"only the 10 new rows that balance the classes \(1: 10\)"
+    with pytest.warns(UserWarning, match=balancing_only):
         X_new, y_new = EpBetaMixupResampler(synthetic_only=True, random_state=0).fit_resample(X, y)
     assert X_new.shape[0] == 10 and set(y_new) == {1}
     with warnings.catch_warnings():
