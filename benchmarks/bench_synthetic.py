@@ -170,7 +170,9 @@ def run(args) -> None:
         (f"tstr{generations}", 6),
         ("time", 6),
     ]
-    header = "  ".join(name.rjust(w) if i > 1 else name.ljust(w) for i, (name, w) in enumerate(columns))
+    header = "  ".join(
+        name.rjust(w) if i > 1 else name.ljust(w) for i, (name, w) in enumerate(columns)
+    )
     print(header)
     for name, (table, label, kind) in tables(args.quick).items():
         methods = make_methods(label, kind)
