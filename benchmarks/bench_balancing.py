@@ -142,7 +142,7 @@ def run(args) -> None:
         ba, ap = {}, {}
         for task, (X, y) in tasks.items():
             folds = RepeatedStratifiedKFold(n_splits=splits, n_repeats=repeats, random_state=0)
-            for fold, (train, test) in enumerate(folds.split(X, y)):
+            for train, test in folds.split(X, y):
                 for name, method in methods().items():
                     b, a = scores(method, model, X[train], y[train], X[test], y[test])
                     ba.setdefault(name, {}).setdefault(task, []).append(b)

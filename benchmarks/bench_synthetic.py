@@ -100,7 +100,7 @@ def make_methods(label: str, kind: str):
         return methods
 
     def sdv(real, seed):
-        np.random.seed(seed)  # SDV draws from numpy's global generator
+        np.random.seed(seed)  # noqa: NPY002 (SDV draws from numpy's global generator)
         metadata = Metadata.detect_from_dataframes(data={"real": real})
         if kind == "classification":
             metadata.update_column(table_name="real", column_name=label, sdtype="categorical")
