@@ -22,8 +22,9 @@ resamplers balance the classes (``sampling_strategy='auto'``).
 Printed: per classifier, the balanced accuracy (``BA``) and average
 precision (``AP``) of each method averaged over problems and folds, the
 paired difference of BA against SMOTE (mean and standard error over all
-problem x fold pairs), and the number of problems where the method's mean
-BA is the best.
+problem x fold pairs), the number of problems where the method's mean BA is
+the best, and the folds where the method failed (ADASYN refuses classes
+that no majority row neighbours; those folds are left out of its figures).
 
 Examples
 --------
@@ -123,7 +124,10 @@ def scores(method, model, X_train, y_train, X_test, y_test):
         steps = [StandardScaler(), model]
     else:
         steps = [StandardScaler(), clone(method), model]
-    pipeline = make_pipeline(*steps).fit(X_train, y_train)
+    try:
+        pipeline = make_pipeline(*steps).fit(X_train, y_train)
+    except RuntimeError:  # ADASYN refuses folds where no neighbour is of the majority
+        return np.nan, np.nan
     predicted = pipeline.predict(X_test)
     probability = pipeline.predict_proba(X_test)[:, 1]
     return balanced_accuracy_score(y_test, predicted), average_precision_score(y_test, probability)
@@ -149,19 +153,20 @@ def run(args) -> None:
                     ap.setdefault(name, {}).setdefault(task, []).append(a)
         best = {name: 0 for name in ba}
         for task in tasks:
-            means = {name: np.mean(ba[name][task]) for name in ba}
-            best[max(means, key=means.get)] += 1
+            means = {name: np.nanmean(ba[name][task]) for name in ba}
+            best[max(means, key=lambda name: np.nan_to_num(means[name], nan=-1.0))] += 1
         print(f"\n{model_name}")
-        print(f"{'method':16}{'BA':>7}{'AP':>7}{'diff vs smote':>22}{'best on':>9}")
+        print(f"{'method':16}{'BA':>7}{'AP':>7}{'diff vs smote':>22}{'best on':>9}{'failed':>8}")
         reference = np.concatenate([ba["smote"][task] for task in tasks])
         for name in ba:
             values = np.concatenate([ba[name][task] for task in tasks])
             precision = np.concatenate([ap[name][task] for task in tasks])
-            diff = values - reference
+            failed = int(np.isnan(values).sum())
+            diff = (values - reference)[~np.isnan(values)]
             se = diff.std(ddof=1) / np.sqrt(diff.size)
             print(
-                f"{name:16}{values.mean():7.3f}{precision.mean():7.3f}"
-                f"{diff.mean():+13.3f} +- {se:.3f}{best[name]:6d}/{len(tasks)}"
+                f"{name:16}{np.nanmean(values):7.3f}{np.nanmean(precision):7.3f}"
+                f"{diff.mean():+13.3f} +- {se:.3f}{best[name]:6d}/{len(tasks)}{failed:8d}"
             )
     print(f"\ntime: {time.perf_counter() - start:.0f} s")
     print(
