@@ -287,6 +287,10 @@ class EpBetaSynthesizer(BaseEstimator):
             new[:, self._mixed] = np.clip(new[:, self._mixed], self._low, self._high)
         for position, decimals in self.decimals_.items():
             new[:, position] = np.round(new[:, position], decimals)
+        if self.value_range != "dtype" and self.decimals_:
+            # np.round scales by 10**decimals and back: a value on a bound
+            # can come back one ulp past it.
+            new[:, self._mixed] = np.clip(new[:, self._mixed], self._low, self._high)
         return self._restore(new)
 
     # -- internals -------------------------------------------------------
