@@ -10,6 +10,8 @@ For each scikit-learn table (label as a column) and seed, the table is split
 * ``epbeta redraw``: ``value_range='redraw'`` (weights redrawn, not clipped);
 * ``epbeta eps=1``: ``eps0=eps1=1`` (weights further from 0 and 1: the
   privacy control);
+* ``epbeta dtype``: ``value_range='dtype', precision=None``, no range kept
+  and no rounding of floats (what the resamplers do by default);
 * ``sdv``: SDV's ``GaussianCopulaSynthesizer`` with detected metadata (the
   label declared categorical), when ``sdv`` is importable; not a test
   dependency (install it in a separate environment).
@@ -92,6 +94,7 @@ def make_methods(label: str, kind: str):
         "epbeta": epbeta(),
         "epbeta redraw": epbeta(value_range="redraw"),
         "epbeta eps=1": epbeta(eps0=1.0, eps1=1.0),
+        "epbeta dtype": epbeta(value_range="dtype", precision=None),
     }
     try:
         from sdv.metadata import Metadata
