@@ -239,7 +239,7 @@ class EpBetaSynthesizer(BaseEstimator):
             self._high = np.nanmax(matrix[:, mixed], axis=0)
         self.decimals_ = {}
         if self.precision == "observed":
-            for position in float_columns:
+            for position in np.intersect1d(float_columns, mixed).tolist():
                 decimals = _decimals(matrix[:, position])
                 if decimals is not None:
                     self.decimals_[position] = decimals
@@ -249,7 +249,9 @@ class EpBetaSynthesizer(BaseEstimator):
         for i, position in enumerate(mixed):
             if position in self.decimals_:
                 half_step[i] = 0.5 * 10.0 ** -self.decimals_[position]
-            elif codec is not None and codec.kinds[position] in ("int", "time"):
+            elif (codec is None and self._dtype.kind in "iu") or (
+                codec is not None and codec.kinds[position] in ("int", "time")
+            ):
                 half_step[i] = 0.5
         # Just under half a step, so that round-half-to-even cannot step out.
         self._low_accept = self._low - 0.999 * half_step
