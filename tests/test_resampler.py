@@ -269,3 +269,14 @@ def test_synthetic_only_balancing_warns_that_only_balancing_rows_come_back():
         warnings.simplefilter("error")
         X_new, _ = EpBetaMixupResampler(synthetic_only=True, factor=1.0).fit_resample(X, y)
     assert X_new.shape[0] == 30
+
+
+def test_synthetic_only_with_explicit_counts_does_not_warn():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    y = np.r_[np.zeros(20, dtype=int), np.ones(10, dtype=int)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        resampler = EpBetaMixupResampler(sampling_strategy={0: 25, 1: 15}, synthetic_only=True)
+        X_new, _ = resampler.fit_resample(X, y)
+    assert X_new.shape[0] == 10

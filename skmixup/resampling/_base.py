@@ -408,6 +408,7 @@ class BaseMixupResampler(BaseOverSampler):
             and target_type == "classification"
             and self.factor is None
             and self.n_samples is None
+            and not isinstance(self.sampling_strategy, dict)  # counts asked for explicitly
         ):
             per_class = ", ".join(f"{label!r}: {count}" for label, count in strategy.items())
             warnings.warn(
