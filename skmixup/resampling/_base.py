@@ -84,7 +84,10 @@ _RESAMPLER_PARAMETERS_DOC = """sampling_strategy : float, str, dict or callable,
     synthetic_only : bool, default=False
         Return only the new rows, for releasing synthetic data instead of
         the original. Otherwise the original rows come first, unchanged,
-        followed by the new rows.
+        followed by the new rows. With class labels and neither ``factor``
+        nor ``n_samples`` (nor a dict ``sampling_strategy``), only the rows
+        that balance the classes are made, and a warning says so; for a
+        synthetic copy of a whole table see :class:`skmixup.EpBetaSynthesizer`.
 
     target_type : {'auto', 'classification', 'regression'}, default='auto'
         How ``y`` is read. A continuous target ('regression') is mixed with
