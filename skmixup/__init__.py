@@ -8,6 +8,7 @@ torch; ``skmixup.MixupNeuralNetClassifier`` does, on first use.
 from importlib import import_module
 
 from skmixup.resampling import EpBetaMixupResampler, KMixupResampler, MultiMixResampler
+from skmixup.synthesis import EpBetaSynthesizer
 from skmixup.weights import Beta, EpBeta
 
 __version__ = "0.1.0.dev0"
@@ -19,6 +20,7 @@ __all__ = [
     "Beta",
     "EpBeta",
     "EpBetaMixupResampler",
+    "EpBetaSynthesizer",
     "KMixupResampler",
     "MixupMixin",
     "MixupNeuralNetClassifier",

@@ -28,6 +28,7 @@ __all__ = [
     "draw_device_batch_plan",
     "interpolate",
     "mix",
+    "keep_anchor_where_partner_missing",
 ]
 
 # Rows are mixed in chunks of about this many bytes so that the gathered
@@ -357,6 +358,34 @@ def interpolate(X, plan: MixPlan, *, copy_columns=None, out=None):
         if copy_columns is not None:
             block[:, copy_columns] = anchor_rows[:, copy_columns]
     return out
+
+
+def keep_anchor_where_partner_missing(X: np.ndarray, plan: MixPlan, mixed: np.ndarray) -> None:
+    """Missing values in mixed rows (numpy, in place): the anchor decides.
+
+    ``interpolate`` propagates NaN from either row of a pair. A new value is
+    meant to be missing exactly when its anchor's is (the missingness rate
+    and each row's pattern are the anchor's); where the anchor's value is
+    observed and the partner's is missing, the anchor's value is taken.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, n_features)
+        The rows that were mixed.
+    plan : MixPlan
+    mixed : ndarray of shape (len(plan), n_features)
+        ``interpolate(X, plan)``, corrected in place.
+    """
+    n_features = X.shape[1]
+    step = max(1, _CHUNK_BYTES // max(1, n_features * X.dtype.itemsize))
+    for start in range(0, len(plan), step):
+        stop = min(start + step, len(plan))
+        partner_missing = np.isnan(np.take(X, plan.partners[start:stop], axis=0))
+        if not partner_missing.any():
+            continue
+        block = mixed[start:stop]
+        anchor_rows = np.take(X, plan.anchors[start:stop], axis=0)
+        block[partner_missing] = anchor_rows[partner_missing]
 
 
 def _interpolate_torch(X, plan: MixPlan, copy_columns, out):

@@ -11,6 +11,10 @@ class BinaryFeatureWarning(UserWarning):
     in ``categorical_features`` (or give it a ``bool`` or ``category``
     dtype, which ``categorical_features='auto'`` copies) to copy it from the
     anchor row instead; filter this warning when mixing it is intended.
+    It is not raised for an integer column that rounding keeps in its two
+    values (consecutive integers, weights less than half a step beyond
+    ``[0, 1]`` or ``clip='observed'``), and an estimator raises it once,
+    naming at most five columns and counting the rest.
 
     Examples
     --------

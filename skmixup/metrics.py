@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_array
 
 from skmixup._calibration import CalibrationBins, calibration_bins, expected_calibration_error
 from skmixup._conflicts import MixupConflicts, mixup_conflicts
+from skmixup._privacy import privacy_report
 from skmixup._tables.frames import is_dataframe
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "calibration_bins",
     "expected_calibration_error",
     "mixup_conflicts",
+    "privacy_report",
     "structure_report",
     "total_variance",
 ]

@@ -19,6 +19,8 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
         ("bench_dask.py", ["--quick"]),
         ("bench_batch_mixing.py", ["--quick"]),
         ("bench_conflicts.py", ["--sizes", "2000", "--repeats", "1", "--threads", "1"]),
+        ("bench_synthetic.py", ["--quick"]),
+        ("bench_balancing.py", ["--quick"]),
     ],
 )
 def test_benchmark_runs(script, args):

@@ -43,6 +43,7 @@ def test_weights_of_a_pair_are_independent_draws_of_the_law(law):
     assert np.all(np.abs(correlation) < 5 / np.sqrt(n_pairs))
 
 
+@pytest.mark.filterwarnings("ignore:synthetic_only=True with sampling_strategy")
 @pytest.mark.parametrize(
     "resampler",
     [

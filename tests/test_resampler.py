@@ -1,5 +1,6 @@
 """EpBetaMixupResampler: counts, containers, dtypes, categorical columns, errors."""
 
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -63,6 +64,7 @@ def test_n_samples_is_exact_and_proportional():
     assert Counter(y_res.tolist()) == {0: 72, 1: 29}
 
 
+@pytest.mark.filterwarnings("ignore:synthetic_only=True with sampling_strategy")
 def test_synthetic_only_returns_only_new_rows():
     X, y = _imbalanced()
     X_all, y_all = EpBetaMixupResampler(random_state=0).fit_resample(X, y)
@@ -253,3 +255,28 @@ def test_numpy_generator_as_random_state():
     first = EpBetaMixupResampler(random_state=np.random.default_rng(5)).fit_resample(X, y)[0]
     again = EpBetaMixupResampler(random_state=np.random.default_rng(5)).fit_resample(X, y)[0]
     np.testing.assert_array_equal(first, again)
+
+
+def test_synthetic_only_balancing_warns_that_only_balancing_rows_come_back():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    y = np.r_[np.zeros(20, dtype=int), np.ones(10, dtype=int)]
+    balancing_only = r"only the 10 new rows that balance the classes \(1: 10\)"
+    with pytest.warns(UserWarning, match=balancing_only):
+        X_new, y_new = EpBetaMixupResampler(synthetic_only=True, random_state=0).fit_resample(X, y)
+    assert X_new.shape[0] == 10 and set(y_new) == {1}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X_new, _ = EpBetaMixupResampler(synthetic_only=True, factor=1.0).fit_resample(X, y)
+    assert X_new.shape[0] == 30
+
+
+def test_synthetic_only_with_explicit_counts_does_not_warn():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    y = np.r_[np.zeros(20, dtype=int), np.ones(10, dtype=int)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        resampler = EpBetaMixupResampler(sampling_strategy={0: 25, 1: 15}, synthetic_only=True)
+        X_new, _ = resampler.fit_resample(X, y)
+    assert X_new.shape[0] == 10

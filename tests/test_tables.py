@@ -267,9 +267,15 @@ def test_two_valued_columns_warn_once_naming_all():
             "smoker": rng.random(N) < 0.5,  # bool: copied, no warning
         }
     )
-    with pytest.warns(BinaryFeatureWarning, match=r"\['sex', 'flag'\].*categorical_features") as w:
+    # 'sex' is an integer column of consecutive values that rounding keeps in
+    # {1, 2} (weights at most 0.3 beyond [0, 1]): not flagged.
+    with pytest.warns(
+        BinaryFeatureWarning, match=r"1 column.*\['flag'\].*categorical_features"
+    ) as w:
         EpBetaMixupResampler(random_state=0).fit_resample(frame, Y)
     assert len(w) == 1 and w[0].filename == __file__
+    with pytest.warns(BinaryFeatureWarning, match=r"\['sex', 'flag'\]"):
+        EpBetaMixupResampler(eps0=0.6, eps1=0.6, random_state=0).fit_resample(frame, Y)
     with warnings.catch_warnings():
         warnings.simplefilter("error", BinaryFeatureWarning)
         declared = EpBetaMixupResampler(categorical_features=["sex", "flag", "smoker"])
@@ -371,3 +377,31 @@ def test_all_float_frame_gives_the_rows_of_the_same_array(dtype, clip, synthetic
     np.testing.assert_array_equal(y_frame, y_array)
     if not synthetic_only:
         pd.testing.assert_frame_equal(X_frame.iloc[:300], X)
+
+
+def test_binary_warning_is_short_and_once_per_estimator():
+    rng = np.random.default_rng(10)
+    X = np.c_[rng.normal(size=(N, 2)), rng.integers(0, 2, size=(N, 300)).astype(float)]
+    resampler = EpBetaMixupResampler(random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        resampler.fit_resample(X, Y)
+        resampler.fit_resample(X, Y)
+        EpBetaMixupResampler(random_state=0).fit_resample(X, Y)  # a new estimator warns
+    messages = [str(w.message) for w in caught if w.category is BinaryFeatureWarning]
+    assert len(messages) == 2
+    assert "300 column(s)" in messages[0] and "[2, 3, 4, 5, 6, ... (300 in all)]" in messages[0]
+    assert len(messages[0]) < 800
+    # Integer 0/1 columns that rounding keeps in {0, 1}: no warning at all,
+    # unless the weights reach half a step past [0, 1].
+    integers = np.c_[rng.normal(size=(N, 1)) * 100, rng.integers(0, 2, size=(N, 3))].astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", BinaryFeatureWarning)
+        X_res, _ = EpBetaMixupResampler(random_state=0).fit_resample(integers, Y)
+    assert set(np.unique(X_res[:, 1:])) == {0, 1}
+    with pytest.warns(BinaryFeatureWarning, match=r"\[1, 2, 3\]"):
+        EpBetaMixupResampler(eps0=0.5, eps1=0.5, random_state=0).fit_resample(integers, Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", BinaryFeatureWarning)
+        wide = EpBetaMixupResampler(eps0=0.5, eps1=0.5, clip="observed", random_state=0)
+        wide.fit_resample(integers, Y)

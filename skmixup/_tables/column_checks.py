@@ -4,7 +4,10 @@
   when the weights' support lets it (or an intermediate) leave the working
   float type's finite range, rather than coming back as inf or NaN.
 * Columns that look categorical: a numeric column with exactly two distinct
-  values is mixed into many values; a ``BinaryFeatureWarning`` names them.
+  values is mixed into many values; a ``BinaryFeatureWarning`` names a few
+  of them and counts them. Integer columns that rounding keeps in their two
+  values (two consecutive integers, weights less than half a step beyond
+  [0, 1], or clipped to the observed range) are not flagged.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ def _ranges(X) -> tuple[np.ndarray, np.ndarray]:
         low = np.asarray(X.min(axis=0).todense(), dtype=np.float64).ravel()
         high = np.asarray(X.max(axis=0).todense(), dtype=np.float64).ravel()
         return low, high
-    return X.min(axis=0).astype(np.float64), X.max(axis=0).astype(np.float64)
+    return np.nanmin(X, axis=0).astype(np.float64), np.nanmax(X, axis=0).astype(np.float64)
 
 
 def _overflowing(low, high, support, largest: float) -> np.ndarray:
@@ -110,7 +113,8 @@ _PREFIX_ROWS = 1024
 def _overflow_columns(X, positions, support, largest: float) -> np.ndarray:
     """The columns (of ``positions``, or all) whose new values could overflow."""
     # Fast path: bound every column by the whole matrix's extremes.
-    low, high = np.array([X.min()], dtype=np.float64), np.array([X.max()], dtype=np.float64)
+    low = np.array([X.min() if sp.issparse(X) else np.nanmin(X)], dtype=np.float64)
+    high = np.array([X.max() if sp.issparse(X) else np.nanmax(X)], dtype=np.float64)
     if not _overflowing(low, high, support, largest).any():
         return np.empty(0, dtype=np.intp)
     positions = np.arange(X.shape[1]) if positions is None else np.asarray(positions)
@@ -118,7 +122,9 @@ def _overflow_columns(X, positions, support, largest: float) -> np.ndarray:
     return positions[_overflowing(low, high, support, largest)]
 
 
-def check_columns_to_mix(X, positions, names, support, *, y=None) -> None:
+def check_columns_to_mix(
+    X, positions, names, support, *, y=None, integer=None, clip="dtype", warn_binary=True
+) -> None:
     """Refuse overflowing columns and warn about two-valued ones.
 
     Parameters
@@ -135,6 +141,12 @@ def check_columns_to_mix(X, positions, names, support, *, y=None) -> None:
         Closed interval holding every weight.
     y : ndarray or None
         A continuous target mixed with the same weights.
+    integer : ndarray of bool or None
+        Over all columns of ``X``: which come back rounded to integers.
+    clip : {'dtype', 'observed'}
+        'observed' clips new values to the observed range.
+    warn_binary : bool, default=True
+        Whether to look for two-valued columns at all.
     """
     if (positions is not None and positions.size == 0) or X.shape[0] == 0 or X.shape[1] == 0:
         return
@@ -162,18 +174,44 @@ def check_columns_to_mix(X, positions, names, support, *, y=None) -> None:
             f"overflow {X.dtype} (largest finite value {largest:.4g}) and become "
             f"infinite. Rescale these columns (divide them by a power of 10){hint}."
         )
-    if X.shape[0] < 3:
+    if X.shape[0] < 3 or not warn_binary:
         return
     two = _two_valued_sparse(X, positions) if sp.issparse(X) else _two_valued_dense(X, positions)
+    if integer is not None and two.size:
+        two = two[~_kept_by_rounding(X, two, integer, support, clip)]
     flags = labels(two)
     if flags:
+        shown = ", ".join(repr(flag) for flag in flags[:_SHOWN])
+        more = f", ... ({len(flags):,} in all)" if len(flags) > _SHOWN else ""
         warnings.warn(
-            f"column(s) {flags} hold exactly two distinct values (like a 0/1 flag) "
-            "and are mixed as numbers, so new rows get values between (and, with "
-            "expanded weights, beyond) the two. To copy them from the anchor row "
-            "instead, declare them in categorical_features, or give them a bool or "
+            f"{len(flags):,} column(s) hold exactly two distinct values (like a 0/1 flag) "
+            f"and are mixed as numbers: [{shown}{more}]. New rows get values between "
+            "(and, with expanded weights, beyond) the two. To copy them from the anchor "
+            "row instead, declare them in categorical_features, or give them a bool or "
             "category dtype (categorical_features='auto' copies those); filter "
-            "skmixup.exceptions.BinaryFeatureWarning if mixing them is intended.",
+            "skmixup.exceptions.BinaryFeatureWarning if mixing them is intended. "
+            "It is shown once per estimator.",
             BinaryFeatureWarning,
             stacklevel=5,  # the caller of fit_resample (through sklearn's wrapper)
         )
+        return True
+    return False
+
+
+#: Two-valued columns named in a warning; the rest are counted.
+_SHOWN = 5
+
+
+def _kept_by_rounding(X, positions, integer, support, clip) -> np.ndarray:
+    """Which of the columns ``positions`` rounding keeps in their two values.
+
+    A new value lies within ``beyond * (high - low)`` of ``[low, high]``,
+    with ``beyond`` how far the weights go past [0, 1]. Rounded to integers
+    it stays in ``{low, high}`` when the two are consecutive and that margin
+    is under half a step (or the values are clipped to the observed range).
+    """
+    low, high = _ranges(X[:, positions])
+    beyond = max(0.0 - support[0], support[1] - 1.0, 0.0)
+    consecutive = (high - low) == 1
+    inside = (clip == "observed") | (beyond < 0.5)
+    return np.asarray(integer)[positions] & consecutive & inside

@@ -40,11 +40,18 @@ def _is_auto(categorical_features) -> bool:
     return isinstance(categorical_features, str) and categorical_features == "auto"
 
 
-def check_numeric_array(X) -> None:
+def check_numeric_array(X, allow_nan: bool = False) -> None:
     """Refuse numpy datetime/timedelta arrays, which would silently become
-    numbers, and name the columns of a float array that hold NaN or inf."""
+    numbers, and name the columns of a float array that hold NaN (unless
+    ``allow_nan``) or inf."""
     dtype = getattr(X, "dtype", None)
-    if isinstance(X, np.ndarray) and X.ndim == 2 and dtype.kind == "f":
+    if allow_nan and isinstance(X, np.ndarray) and dtype.kind == "f" and np.isinf(X).any():
+        inf = np.flatnonzero(np.isinf(X).reshape(X.shape[0], -1).any(axis=0)).tolist()
+        raise ValueError(
+            f"Input X contains infinity in column(s) {inf}: mixup cannot mix infinite "
+            "values; impute or drop them first."
+        )
+    if not allow_nan and isinstance(X, np.ndarray) and X.ndim == 2 and dtype.kind == "f":
         with np.errstate(over="ignore", invalid="ignore"):
             total = X.sum()  # one fast pass; inf or NaN sends us to the slow one
         if not np.isfinite(total) and not np.isfinite(X).all():
@@ -239,6 +246,9 @@ class FrameCodec:
     categorical_features : 'auto', None or array-like
         See the resamplers' parameter.
     clip : {'dtype', 'observed'}, default='dtype'
+    missing : {'refuse', 'keep'}, default='refuse'
+        'keep' accepts missing values (NaN, ``pd.NA``) in mixed float
+        columns: they are encoded as NaN and come back missing.
 
     Raises
     ------
@@ -250,7 +260,10 @@ class FrameCodec:
         Listing every complex column that would be mixed.
     """
 
-    def __init__(self, frame, categorical_features="auto", clip: str = "dtype"):
+    def __init__(
+        self, frame, categorical_features="auto", clip: str = "dtype", missing: str = "refuse"
+    ):
+        self.missing = missing
         self.columns = frame.columns
         self.dtypes = list(frame.dtypes)
         self.clip = clip
@@ -323,19 +336,21 @@ class FrameCodec:
             if isinstance(column.dtype, pd.SparseDtype):
                 column = column.sparse.to_dense()
             if column.isna().any():
-                missing.append(position)
-                continue
+                if self.missing != "keep" or kind != _FLOAT:
+                    missing.append(position)
+                    continue
+                column = column.astype(np.float64)  # pd.NA becomes NaN
             if kind == _TIME:
                 values = np.asarray(column.array.asi8)
                 matrix[:, position] = values
             else:
                 values = column.to_numpy(dtype=_base_dtype(column.dtype))
-                if kind == _FLOAT and not np.isfinite(values).all():
+                if kind == _FLOAT and np.isinf(values).any():
                     infinite.append(position)
                     continue
                 matrix[:, position] = values
             if self.clip == "observed":
-                self._observed[position] = (values.min(), values.max())
+                self._observed[position] = (np.nanmin(values), np.nanmax(values))
         if missing or infinite:
             parts = []
             if missing:
@@ -466,6 +481,8 @@ def _observed_bounds(original):
         low = original.min(axis=0)
         high = original.max(axis=0)
         return np.asarray(low.todense()).ravel(), np.asarray(high.todense()).ravel()
+    if original.dtype.kind == "f":  # missing values (missing_values='keep') ignored
+        return np.nanmin(original, axis=0), np.nanmax(original, axis=0)
     return original.min(axis=0), original.max(axis=0)
 
 

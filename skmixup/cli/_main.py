@@ -1,4 +1,4 @@
-"""The ``skmixup`` command: ``skmixup demo``, ``skmixup resample`` and ``skmixup check``."""
+"""The ``skmixup`` command: ``demo``, ``resample``, ``check`` and ``synthesize``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from skmixup import __version__
 from skmixup.cli.check import add_check_parser, main_check
 from skmixup.cli.resample import METHODS, cli_words, run_resample
+from skmixup.cli.synthesize import add_synthesize_parser, main_synthesize
 from skmixup.resampling._counts import FACTOR_DEFINITION
 
 
@@ -66,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="a class with one row: error (raise, the default) or no new rows (skip)",
     )
+    resample.add_argument(
+        "--clip",
+        choices=("dtype", "observed"),
+        default=None,
+        help="observed: keep new values inside each column's observed range (default: dtype)",
+    )
     resample.add_argument("--seed", type=int, default=None, help="random seed")
     resample.add_argument("--quiet", action="store_true", help="print nothing on success")
     resample.add_argument(
@@ -101,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--n-interpolations", type=int, default=None, help="rows per pair (multimix: 5, others: 1)"
     )
     add_check_parser(commands)
+    add_synthesize_parser(commands)
     return parser
 
 
@@ -116,6 +124,8 @@ def main(argv=None) -> int:
         return 0
     if args.command == "check":
         return main_check(args)
+    if args.command == "synthesize":
+        return main_synthesize(args)
     from skmixup._tables.io import TableError
 
     try:

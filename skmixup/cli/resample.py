@@ -30,6 +30,7 @@ PARAMETER_OPTIONS = {
     "alpha": "--alpha",
     "n_interpolations": "--n-interpolations",
     "single_row_classes": "--single-row-classes",
+    "clip": "--clip",
 }
 
 
@@ -85,7 +86,7 @@ def _make_resampler(args, categorical):
         random_state=args.seed,
     )
     # Options left out keep the estimator's own defaults.
-    for name in (*METHOD_OPTIONS[args.method], "n_interpolations", "single_row_classes"):
+    for name in (*METHOD_OPTIONS[args.method], "n_interpolations", "single_row_classes", "clip"):
         if getattr(args, name) is not None:
             params[name] = getattr(args, name)
     return classes[args.method](**params)

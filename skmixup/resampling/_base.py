@@ -18,7 +18,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
-from skmixup._engine import MixPlan, draw_plan, interpolate
+from skmixup._engine import MixPlan, draw_plan, interpolate, keep_anchor_where_partner_missing
 from skmixup._random import as_generator
 from skmixup._tables.column_checks import check_columns_to_mix
 from skmixup._tables.frames import (
@@ -91,7 +91,10 @@ _RESAMPLER_PARAMETERS_DOC = """sampling_strategy : float, str, dict or callable,
     synthetic_only : bool, default=False
         Return only the new rows, for releasing synthetic data instead of
         the original. Otherwise the original rows come first, unchanged,
-        followed by the new rows.
+        followed by the new rows. With class labels and neither ``factor``
+        nor ``n_samples`` (nor a dict ``sampling_strategy``), only the rows
+        that balance the classes are made, and a warning says so; for a
+        synthetic copy of a whole table see :class:`skmixup.EpBetaSynthesizer`.
 
     target_type : {'auto', 'classification', 'regression'}, default='auto'
         How ``y`` is read. A continuous target ('regression') is mixed with
@@ -116,6 +119,14 @@ _RESAMPLER_PARAMETERS_DOC = """sampling_strategy : float, str, dict or callable,
         and warns. Use 'skip' inside ensembles such as imbalanced-learn's
         ``BalancedBaggingClassifier``, whose bootstrap samples can hold a
         single row of a rare class."""
+
+_MISSING_VALUES_DOC = """missing_values : {'refuse', 'keep'}, default='refuse'
+        'refuse' rejects NaN in ``X`` with a ``ValueError`` naming the
+        columns. 'keep' accepts NaN in float columns of a dense ``X``: a
+        new value is missing exactly when its anchor row's is (so each
+        column's missingness rate and each row's pattern are kept), and
+        where the anchor's value is observed but the partner's is missing,
+        the anchor's value is taken. ``y`` may not be missing."""
 
 _N_INTERPOLATIONS_DOC = """n_interpolations : int, default={default}
         Rows emitted per pair (multi-mix), each with its own independently
@@ -273,6 +284,8 @@ class BaseMixupResampler(BaseOverSampler):
             if offset:
                 X_out[:offset] = X
             interpolate(X, plan, copy_columns=copy_columns, out=X_out[offset:])
+            if self._keeps_missing():
+                keep_anchor_where_partner_missing(X, plan, X_out[offset:])
             X_new = X_out
         if y is None:
             return X_new, None
@@ -282,6 +295,10 @@ class BaseMixupResampler(BaseOverSampler):
         return X_new, y_new
 
     # -- internals -------------------------------------------------------
+    def _keeps_missing(self) -> bool:
+        """Whether NaN in X is mixed (only resamplers with ``missing_values``)."""
+        return getattr(self, "missing_values", "refuse") == "keep"
+
     def _draw_plan(self, X, y) -> MixPlan:
         rng = as_generator(self.random_state)
         groups, counts = self._groups_and_counts(X.shape[0], y)
@@ -352,16 +369,34 @@ class BaseMixupResampler(BaseOverSampler):
                     f"X and y have inconsistent numbers of rows: {X.shape[0]} and "
                     f"{y_array.shape[0]}."
                 )
-            codec = FrameCodec(X, self.categorical_features, clip=self.clip)
-            matrix = check_array(codec.encode(X), dtype=None, ensure_min_samples=2, input_name="X")
+            codec = FrameCodec(
+                X,
+                self.categorical_features,
+                clip=self.clip,
+                missing="keep" if self._keeps_missing() else "refuse",
+            )
+            matrix = check_array(
+                codec.encode(X),
+                dtype=None,
+                ensure_min_samples=2,
+                ensure_all_finite="allow-nan" if self._keeps_missing() else True,
+                input_name="X",
+            )
             categorical = codec.categorical
         else:
-            check_numeric_array(X)
+            keep_missing = self._keeps_missing()
+            if keep_missing and sp.issparse(X):
+                raise ValueError(
+                    "missing_values='keep' needs a dense X (an array or DataFrame); "
+                    "a sparse matrix's missing values cannot be told from its zeros."
+                )
+            check_numeric_array(X, allow_nan=keep_missing)
             checks = dict(
                 reset=True,
                 accept_sparse=["csr", "csc"],
                 dtype=[np.float64, np.float32],
                 ensure_min_samples=2,
+                ensure_all_finite="allow-nan" if keep_missing else True,
             )
             if y_array is None:
                 matrix = validate_data(self, X, **checks)
@@ -380,15 +415,44 @@ class BaseMixupResampler(BaseOverSampler):
         strategy, n_new = self._count_new_rows(y_array, matrix.shape[0])
         _check_output_size(matrix, n_new, self.synthetic_only, self._count_source())
         self.weight_law_ = self._make_weight_law(self._mixable_columns(matrix), y_array)
-        check_columns_to_mix(
+        if codec is not None:
+            integer = np.array([kind in ("int", "time") for kind in codec.kinds])
+        else:
+            dtype = getattr(X, "dtype", None)
+            dtype = np.asarray(X).dtype if dtype is None else dtype
+            integer = np.full(matrix.shape[1], np.dtype(dtype).kind in "iu")
+        warned = check_columns_to_mix(
             matrix,
             _mixed_positions(matrix.shape[1], categorical),
             # An all-float frame mixed as an array (skmixup.dask) names its columns too.
             getattr(self, "_array_column_names", None) if codec is None else list(X.columns),
             self.weight_law_.support,
             y=y_array if target_type == "regression" else None,
+            integer=integer,
+            clip=self.clip,
+            warn_binary=not getattr(self, "_binary_warning_shown", False),
         )
+        if warned:
+            # Once per estimator, not once per fit (cross-validation refits).
+            self._binary_warning_shown = True
         self.sampling_strategy_, self.n_synthetic_ = strategy, n_new
+        if (
+            self.synthetic_only
+            and target_type == "classification"
+            and self.factor is None
+            and self.n_samples is None
+            and not isinstance(self.sampling_strategy, dict)  # counts asked for explicitly
+        ):
+            per_class = ", ".join(f"{label!r}: {count}" for label, count in strategy.items())
+            warnings.warn(
+                f"synthetic_only=True with sampling_strategy={self.sampling_strategy!r} "
+                f"returns only the {n_new} new rows that balance the classes ({per_class}), "
+                "not a synthetic copy of the table. For a synthetic table with the "
+                "classes in their proportions, pass factor or n_samples, or use "
+                "skmixup.EpBetaSynthesizer with the label as a column.",
+                UserWarning,
+                stacklevel=4,
+            )
         column_list = isinstance(y, list) and ova_classes is None and y_array.ndim == 1
         column_list = column_list and isinstance(y[0], (list, tuple))
         prepared = _Prepared(matrix, y_array, codec, ova_classes, column_list, self.clip)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numbers
 
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from skmixup.resampling._base import (
+    _MISSING_VALUES_DOC,
     _N_INTERPOLATIONS_DOC,
     _RESAMPLER_PARAMETERS_DOC,
     BaseMixupResampler,
@@ -46,6 +47,8 @@ class EpBetaMixupResampler(BaseMixupResampler):
         unset).
 
     {n_interpolations}
+
+    {missing_values}
 
     random_state : int, RandomState instance, numpy Generator or None, default=None
         Seed of the pairs and weights.
@@ -100,6 +103,7 @@ class EpBetaMixupResampler(BaseMixupResampler):
         "mean": [Interval(numbers.Real, 0, 1, closed="neither"), None],
         "alpha": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "beta": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "missing_values": [StrOptions({"refuse", "keep"})],
     }
 
     def __init__(
@@ -120,6 +124,7 @@ class EpBetaMixupResampler(BaseMixupResampler):
         single_row_classes="raise",
         n_interpolations=1,
         random_state=None,
+        missing_values="refuse",
     ):
         super().__init__(
             sampling_strategy=sampling_strategy,
@@ -133,6 +138,7 @@ class EpBetaMixupResampler(BaseMixupResampler):
             n_interpolations=n_interpolations,
             random_state=random_state,
         )
+        self.missing_values = missing_values
         self.eps0 = eps0
         self.eps1 = eps1
         self.mean = mean
@@ -159,4 +165,5 @@ class EpBetaMixupResampler(BaseMixupResampler):
 EpBetaMixupResampler.__doc__ = EpBetaMixupResampler.__doc__.format(
     parameters=_RESAMPLER_PARAMETERS_DOC,
     n_interpolations=_N_INTERPOLATIONS_DOC.format(default=1),
+    missing_values=_MISSING_VALUES_DOC,
 )
