@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 import numbers
 
 import numpy as np
 import torch
+from sklearn.base import BaseEstimator, clone
 from skorch import NeuralNet
 from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
@@ -13,9 +15,11 @@ from skorch.utils import to_tensor
 from skmixup._engine import draw_device_batch_plan, interpolate
 from skmixup._random import as_generator
 from skmixup._torch_random import new_generator
+from skmixup.pairing import RandomPairing
+from skmixup.weights import Beta
 
 
-class BatchMixer:
+class BatchMixer(BaseEstimator):
     """Mix one training batch on its device: pairs, weights, rows and targets.
 
     The partner of each row and the weights are drawn on the batch's device
@@ -24,13 +28,18 @@ class BatchMixer:
     ``torch.lerp`` each. Only k-mixup's small ``k x k`` cost blocks cross to
     the host, for the assignment solver.
 
+    A scikit-learn style object: ``__init__`` stores its arguments as given,
+    they are checked when mixing starts, and ``get_params``/``set_params``
+    reach the law and the pairing (``batch_mixer__weight_law__alpha``,
+    ``batch_mixer__pairing__k`` in a net's search).
+
     Parameters
     ----------
-    weight_law : WeightLaw
+    weight_law : WeightLaw or None, default=None
         Law of the anchor's weight (:class:`~skmixup.weights.Beta`,
-        :class:`~skmixup.weights.EpBeta`).
-    pairing : RandomPairing or OTBlockPairing
-        Who mixes with whom inside the batch.
+        :class:`~skmixup.weights.EpBeta`); ``None`` is ``Beta(1.0)``.
+    pairing : RandomPairing, OTBlockPairing or None, default=None
+        Who mixes with whom inside the batch; ``None`` is ``RandomPairing()``.
     n_interpolations : int, default=1
         Rows emitted per pair; the mixed batch has this many times as many
         rows.
@@ -38,21 +47,35 @@ class BatchMixer:
         Draw pairs within the classes of the batch (labels stay hard).
     n_classes : int or None, default=None
         Number of classes: integer targets (class indices) become one-hot
-        rows before being mixed. ``None`` for continuous targets, mixed as
-        they are.
+        rows before being mixed, and float targets of shape
+        ``(n, n_classes)`` are mixed as class probabilities. ``None`` for
+        continuous targets, mixed as they are.
     random_state : int, RandomState instance, Generator or None, default=None
         Seeds the generator of the draws; a fixed value gives the same draws
         for the same batches.
+    operator : str or dict, default="lerp"
+        How two rows are combined (``"lerp"``: linear interpolation).
+    label_smoothing : float, default=0.0
+    p : float, default=1.0
+        Probability that a batch is mixed.
+    weight_mode : str, default="row"
 
     Attributes
     ----------
     last_plan_ : MixPlan
-        Pairs and weights of the last mixed batch (tensors on its device).
+        Pairs and weights of the last mixed batch (tensors on its device;
+        not pickled).
 
     See Also
     --------
     BatchMixer.from_resampler : the recipe of a skmixup resampler.
     MixupMixin : adds a ``batch_mixer`` to any skorch net.
+
+    Notes
+    -----
+    Integer rows (``uint8`` images, ``int64`` tensors) are cast to float32
+    before being interpolated, without rescaling: divide ``uint8`` pixels
+    by 255 in your module if it expects ``[0, 1]``.
 
     Examples
     --------
@@ -65,32 +88,33 @@ class BatchMixer:
     >>> X_mixed, y_soft = mixer(X, y)
     >>> tuple(X_mixed.shape), tuple(y_soft.shape)
     ((8, 1, 4, 4), (8, 3))
+    >>> mixer.set_params(weight_law__alpha=0.4).weight_law
+    Beta(alpha=0.4, beta=0.4)
     """
 
     def __init__(
         self,
-        weight_law,
-        pairing,
+        weight_law=None,
+        pairing=None,
         n_interpolations: int = 1,
         within_class: bool = False,
         n_classes: int | None = None,
         random_state=None,
+        operator="lerp",
+        label_smoothing: float = 0.0,
+        p: float = 1.0,
+        weight_mode: str = "row",
     ):
-        if isinstance(n_interpolations, bool) or not isinstance(n_interpolations, numbers.Integral):
-            raise TypeError(f"n_interpolations must be an integer >= 1, got {n_interpolations!r}.")
-        if n_interpolations < 1:
-            raise ValueError(f"n_interpolations must be an integer >= 1, got {n_interpolations}.")
-        if within_class and n_classes is None:
-            raise ValueError("within_class=True needs class labels: give n_classes.")
-        if n_classes is None and not weight_law.within_unit_interval and within_class:
-            raise ValueError("within_class applies to class labels only.")
         self.weight_law = weight_law
         self.pairing = pairing
-        self.n_interpolations = int(n_interpolations)
-        self.within_class = bool(within_class)
+        self.n_interpolations = n_interpolations
+        self.within_class = within_class
         self.n_classes = n_classes
         self.random_state = random_state
-        self.reset()
+        self.operator = operator
+        self.label_smoothing = label_smoothing
+        self.p = p
+        self.weight_mode = weight_mode
 
     @classmethod
     def from_resampler(
@@ -135,17 +159,53 @@ class BatchMixer:
             )
         kind = "regression" if n_classes is None else "classification"
         law, pairing, n_interpolations = clone(resampler)._batch_recipe(X, y, kind)
-        if n_classes is not None and not within_class and not law.within_unit_interval:
+        return cls(law, pairing, n_interpolations, within_class, n_classes, random_state)._validate()
+
+    def _resolved(self):
+        """The law and pairing used (``None`` means the defaults)."""
+        law = Beta(1.0) if self.weight_law is None else self.weight_law
+        pairing = RandomPairing() if self.pairing is None else self.pairing
+        return law, pairing
+
+    def _validate(self) -> BatchMixer:
+        """Check every parameter (called when mixing starts); return self."""
+        n = self.n_interpolations
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+            raise TypeError(f"n_interpolations must be an integer >= 1, got {n!r}.")
+        if n < 1:
+            raise ValueError(f"n_interpolations must be an integer >= 1, got {n}.")
+        classes = self.n_classes
+        if classes is not None and (
+            isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or classes < 1
+        ):
+            raise ValueError(f"n_classes must be an integer >= 1 or None, got {classes!r}.")
+        if self.within_class and classes is None:
+            raise ValueError("within_class=True needs class labels: give n_classes.")
+        law, pairing = self._resolved()
+        if not hasattr(law, "_validate") or not hasattr(law, "sample_on_device"):
+            raise TypeError(f"weight_law must be a skmixup WeightLaw, got {law!r}.")
+        if not hasattr(pairing, "pair_on_device"):
+            raise TypeError(
+                f"pairing must be RandomPairing or OTBlockPairing, got {type(pairing).__name__}."
+            )
+        law._validate()
+        pairing._validate()
+        if classes is not None and not self.within_class and not law.within_unit_interval:
             low, high = law.support
             raise ValueError(
                 f"the weights of {law!r} reach [{low:g}, {high:g}], outside [0, 1]: "
                 "mixing one-hot labels across classes would put negative mass on a "
                 "class. Use within_class=True, or a Beta law."
             )
-        return cls(law, pairing, n_interpolations, within_class, n_classes, random_state)
+        self._check_operator_options()
+        return self
+
+    def _check_operator_options(self) -> None:
+        """Checks of ``operator``, ``label_smoothing``, ``p`` and ``weight_mode``."""
 
     def reset(self) -> BatchMixer:
         """Start the draws again from ``random_state`` (called when a net is (re)initialised)."""
+        self._validate()
         self._seed = int(as_generator(self.random_state).integers(np.iinfo(np.int32).max))
         self._generators: dict = {}
         return self
@@ -157,18 +217,26 @@ class BatchMixer:
         return self._generators[key]
 
     def __getstate__(self):
-        state = self.__dict__.copy()
-        # Generators do not pickle; their states (byte tensors) do.
-        state["_generators"] = {key: gen.get_state() for key, gen in self._generators.items()}
+        state = super().__getstate__().copy()
+        # A plan holds tensors on the training device: kept out of the pickle,
+        # so that a net trained on CUDA loads where there is none.
+        state.pop("last_plan_", None)
+        # Generators do not pickle; their states (CPU byte tensors) do.
+        if "_generators" in state:
+            state["_generators"] = {
+                key: gen.get_state() for key, gen in self._generators.items()
+            }
         return state
 
     def __setstate__(self, state):
-        saved = state.pop("_generators")
-        self.__dict__.update(state)
+        saved = state.pop("_generators", None)
+        super().__setstate__(state)
+        if saved is None:
+            return
         self._generators = {}
         for key, generator_state in saved.items():
             where = torch.device(key)
-            if where.type == "cuda" and not torch.cuda.is_available():
+            if where.type != "cpu" and not _device_present(where):
                 continue  # unpickled without the device: draws start again from the seed
             self._generator(where).set_state(generator_state)
 
@@ -177,49 +245,72 @@ class BatchMixer:
 
         Parameters
         ----------
-        X : torch.Tensor of shape (n, ...) or dict of such tensors
+        X : torch.Tensor of shape (n, ...), dict, list or tuple of such tensors
             The batch; a dict (skorch's way of passing several inputs, or a
-            ``sample_weight`` beside ``data``) has every entry mixed with the
-            same plan.
+            ``sample_weight`` beside ``data``), list or tuple has every entry
+            mixed with the same plan. Integer tensors are cast to float32
+            (not rescaled); integer entries of a dict or list are refused
+            (token ids or indices cannot be interpolated).
         y : torch.Tensor of shape (n,) or (n, n_outputs)
-            Class indices (with ``n_classes``) or continuous targets.
+            Class indices (with ``n_classes``), class probabilities
+            ``(n, n_classes)``, or continuous targets.
 
         Returns
         -------
-        X_mixed : torch.Tensor or dict
-            ``n * n_interpolations`` rows, same trailing shape and dtype.
+        X_mixed : torch.Tensor, dict, list or tuple
+            ``n * n_interpolations`` rows, same trailing shape; floating
+            dtypes kept.
         y_mixed : torch.Tensor
             Soft labels of shape (rows, n_classes), or mixed continuous
             targets of ``y``'s trailing shape.
         """
-        rows = next(iter(X.values())) if isinstance(X, dict) else X
-        if not torch.is_tensor(rows):
-            raise TypeError(f"BatchMixer mixes torch tensors, got {type(rows).__name__}.")
+        if not hasattr(self, "_seed"):
+            self.reset()
+        else:
+            self._validate()
+        law, pairing = self._resolved()
+        X = _floating_inputs(X)
+        rows = _first_tensor(X)
+        if not torch.is_tensor(y):
+            raise TypeError(f"BatchMixer mixes torch tensors, got y of type {type(y).__name__}.")
+        if y.shape[0] != rows.shape[0]:
+            raise ValueError(
+                f"X and y have different numbers of rows: {rows.shape[0]} and {y.shape[0]}."
+            )
+        probabilities = (
+            self.n_classes is not None
+            and y.dtype.is_floating_point
+            and y.ndim == 2
+            and y.shape[1] == self.n_classes
+        )
         labels = None
         if self.n_classes is not None:
-            labels = y.long()
+            labels = y.argmax(dim=1) if probabilities else y.long()
             if self.within_class:
                 labels = labels.to(rows.device)
         plan = draw_device_batch_plan(
             rows,
             labels if self.within_class else None,
-            self.weight_law,
-            self.pairing,
+            law,
+            pairing,
             self._generator(rows.device),
-            self.n_interpolations,
+            int(self.n_interpolations),
         )
         self.last_plan_ = plan
-        if isinstance(X, dict):
-            X_mixed = {name: interpolate(value, plan) for name, value in X.items()}
-        else:
-            X_mixed = interpolate(X, plan)
+        X_mixed = _map_inputs(X, lambda value: interpolate(value, plan))
         if self.n_classes is not None:
             dtype = rows.dtype if rows.dtype.is_floating_point else torch.float32
-            targets = torch.nn.functional.one_hot(labels.to(rows.device), self.n_classes)
+            if probabilities:
+                targets = y.to(rows.device)
+            else:
+                targets = torch.nn.functional.one_hot(labels.to(rows.device), self.n_classes)
             return X_mixed, interpolate(targets.to(dtype), plan)
-        return X_mixed, interpolate(y.to(rows.device), plan)
+        targets = y.to(rows.device)
+        if not targets.dtype.is_floating_point:
+            targets = targets.to(rows.dtype)
+        return X_mixed, interpolate(targets, plan)
 
-    def __repr__(self) -> str:
+    def __repr__(self, N_CHAR_MAX=700) -> str:
         return (
             f"BatchMixer({self.weight_law!r}, {self.pairing!r}, "
             f"n_interpolations={self.n_interpolations}, within_class={self.within_class}, "
@@ -227,12 +318,69 @@ class BatchMixer:
         )
 
 
+def _device_present(where: torch.device) -> bool:
+    if where.type == "cuda":
+        return torch.cuda.is_available() and (where.index or 0) < torch.cuda.device_count()
+    if where.type == "mps":
+        return bool(getattr(torch.backends, "mps", None)) and torch.backends.mps.is_available()
+    return False
+
+
+def _map_inputs(X, function):
+    """``function`` applied to every tensor of a tensor, dict, list or tuple."""
+    if isinstance(X, dict):
+        return {name: function(value) for name, value in X.items()}
+    if isinstance(X, (list, tuple)):
+        return type(X)(function(value) for value in X)
+    return function(X)
+
+
+def _first_tensor(X):
+    if isinstance(X, dict):
+        if not X:
+            raise ValueError("X is an empty dict: nothing to mix.")
+        rows = next(iter(X.values()))
+    elif isinstance(X, (list, tuple)):
+        if not X:
+            raise ValueError(f"X is an empty {type(X).__name__}: nothing to mix.")
+        rows = X[0]
+    else:
+        rows = X
+    return rows
+
+
+def _floating_inputs(X):
+    """Integer tensors as float32 (a lone tensor); integer entries of a container refused."""
+    if isinstance(X, (dict, list, tuple)):
+        names = X.keys() if isinstance(X, dict) else range(len(X))
+        for name in names:
+            value = X[name]
+            if not torch.is_tensor(value):
+                raise TypeError(
+                    f"BatchMixer mixes torch tensors, got {type(value).__name__} in "
+                    f"X[{name!r}]."
+                )
+            if not value.dtype.is_floating_point:
+                raise TypeError(
+                    f"X[{name!r}] holds integers ({value.dtype}): indices or token ids "
+                    "cannot be interpolated. Embed them in your module and mix the "
+                    "embeddings with mix_layers, or give float features."
+                )
+        return X
+    if not torch.is_tensor(X):
+        raise TypeError(f"BatchMixer mixes torch tensors, got {type(X).__name__}.")
+    if not X.dtype.is_floating_point:
+        return X.to(torch.float32)
+    return X
+
+
 class MixupMixin:
     """skorch mixin that trains on mixup batches, mixed on the training device.
 
     Put it before the skorch net class: ``class Net(MixupMixin,
     NeuralNetClassifier)``. Every training batch is moved to the net's
-    ``device`` and mixed by ``batch_mixer`` before the usual training step
+    ``device`` and mixed by a fitted copy of ``batch_mixer`` (``batch_mixer_``;
+    the parameter itself is never changed) before the usual training step
     runs on it; validation, scoring and prediction see the original rows.
     It composes with skorch's :class:`~skorch.hf.AccelerateMixin`: put it
     first, ``class Net(MixupMixin, AccelerateMixin, NeuralNetClassifier)``,
@@ -242,14 +390,20 @@ class MixupMixin:
 
     Mixed class labels are soft (rows of class probabilities): the criterion
     must accept them, as ``torch.nn.CrossEntropyLoss`` on logits does (or
-    :class:`SoftTargetCrossEntropy`); skorch's default ``NLLLoss`` does not.
+    :class:`SoftTargetCrossEntropy`); skorch's default ``NLLLoss`` does not,
+    and is refused before training when a mixer is active.
 
     Parameters
     ----------
     *args, **kwargs
-        Those of the skorch net.
+        Those of the skorch net; the composed class's signature lists them
+        with the two below, so scikit-learn sees the net's parameters.
     batch_mixer : BatchMixer or None, default=None
-        How batches are mixed; ``None`` trains without mixing.
+        How batches are mixed; ``None`` trains without mixing. Its nested
+        parameters are searchable (``batch_mixer__weight_law__alpha``).
+    mix_layers : str, list of str or None, default=None
+        Layers whose outputs are mixed instead of the inputs (manifold
+        mixup); stored as given.
 
     Notes
     -----
@@ -257,6 +411,20 @@ class MixupMixin:
     :meth:`train_step`, which mixes once per batch, before the optimizer's
     closure, so an optimizer that evaluates the closure several times sees
     the same mixed batch.
+
+    **Training scores.** skorch caches each training step's ``y_pred`` for
+    on-train scoring (``EpochScoring(..., on_train=True)``, caching on by
+    default). The mixed batch's predictions belong to the mixed rows (and
+    there are ``n_interpolations`` times as many), so they cannot be scored
+    against the original targets. When such a cached scorer is present,
+    :meth:`train_step` also predicts the batch's original rows, without
+    gradient and in evaluation mode (before the optimizer step), and returns
+    those as ``y_pred``. Its cost is one forward pass over the original
+    rows per batch (about a third of a training step with
+    ``n_interpolations=1``, less with more), paid only when an on-train
+    scorer caches; a scorer with ``use_caching=False`` instead predicts the
+    whole training set once at the end of the epoch. Without such a scorer,
+    ``y_pred`` is the mixed rows' output, as used by the loss.
 
     Examples
     --------
@@ -278,18 +446,68 @@ class MixupMixin:
     ... ).fit(X, y)
     >>> net.predict(X[:4]).shape
     (4,)
+    >>> net.set_params(batch_mixer__pairing__k=4).batch_mixer.pairing
+    OTBlockPairing(k=4)
     """
 
-    def __init__(self, *args, batch_mixer: BatchMixer | None = None, **kwargs):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" not in cls.__dict__:
+            cls.__init__ = _composed_init(cls)
+
+    def __init__(self, *args, batch_mixer: BatchMixer | None = None, mix_layers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.batch_mixer = batch_mixer
+        self.mix_layers = mix_layers
+
+    def set_params(self, **kwargs):
+        # skorch stores any name with "__" as an attribute of its own; the
+        # mixer's nested parameters go to the mixer (scikit-learn's protocol).
+        if "batch_mixer" in kwargs:
+            self.batch_mixer = kwargs.pop("batch_mixer")
+        nested = {k: kwargs.pop(k) for k in list(kwargs) if k.startswith("batch_mixer__")}
+        if nested:
+            if self.batch_mixer is None:
+                raise ValueError(
+                    f"cannot set {', '.join(sorted(nested))}: batch_mixer is None; set "
+                    "batch_mixer=BatchMixer(...) first."
+                )
+            self.batch_mixer.set_params(**{k[len("batch_mixer__") :]: v for k, v in nested.items()})
+        return super().set_params(**kwargs) if kwargs else self
 
     def initialize(self):
         """Initialise the net; a fresh net also starts the mixing draws again."""
         super().initialize()
-        if self.batch_mixer is not None:
-            self.batch_mixer.reset()
+        self._initialize_mixer()
         return self
+
+    def _initialize_mixer(self) -> None:
+        """Fitted copy of ``batch_mixer``, checked before any training."""
+        if self.batch_mixer is None:
+            self.batch_mixer_ = None
+        else:
+            self.batch_mixer_ = clone(self.batch_mixer).reset()
+            self._check_soft_label_criterion()
+        self._mixer_source = self.batch_mixer
+
+    def _check_soft_label_criterion(self) -> None:
+        if self.batch_mixer_.n_classes is None:
+            return
+        criterion = getattr(self, "criterion_", None)
+        if isinstance(criterion, (torch.nn.NLLLoss, torch.nn.MultiMarginLoss)):
+            raise ValueError(
+                f"the criterion {type(criterion).__name__} takes class indices, but an "
+                "active batch_mixer with n_classes gives soft labels (class "
+                "probabilities): use criterion=torch.nn.CrossEntropyLoss (on logits) "
+                "or skmixup.neural_net.SoftTargetCrossEntropy, or batch_mixer=None."
+            )
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        if not getattr(self, "initialized_", False):
+            self.initialize()
+        elif getattr(self, "_mixer_source", None) is not self.batch_mixer:
+            self._initialize_mixer()  # a new mixer given between two partial fits
+        return super().partial_fit(X, y, classes=classes, **fit_params)
 
     def _initialize_accelerator(self):
         # Only reached with skorch's AccelerateMixin after this mixin in the
@@ -315,13 +533,83 @@ class MixupMixin:
         """Mixed ``(Xi, yi)`` of one training batch, on the net's device."""
         Xi = to_tensor(Xi, device=self.device)
         yi = to_tensor(yi, device=self.device)
-        return self.batch_mixer(Xi, yi)
+        return self.batch_mixer_(Xi, yi)
+
+    def _caches_train_predictions(self) -> bool:
+        """Whether a callback scores cached training predictions."""
+        if self.use_caching is False:
+            return False
+        for _, callback in getattr(self, "callbacks_", []):
+            if (
+                getattr(callback, "on_train", False)
+                and hasattr(callback, "use_caching")
+                and (callback.use_caching or self.use_caching is True)
+            ):
+                return True
+        return False
 
     def train_step(self, batch, **fit_params):
-        if self.batch_mixer is not None:
-            Xi, yi = unpack_data(batch)
-            batch = self.mix_batch(Xi, yi)
-        return super().train_step(batch, **fit_params)
+        if getattr(self, "batch_mixer_", None) is None:
+            return super().train_step(batch, **fit_params)
+        Xi, yi = unpack_data(batch)
+        original_pred = None
+        if self._caches_train_predictions():
+            original_pred = self.evaluation_step((Xi, yi), training=False)
+        step = super().train_step(self.mix_batch(Xi, yi), **fit_params)
+        if original_pred is not None:
+            step["y_pred"] = original_pred
+        return step
+
+
+def _composed_init(cls):
+    """``__init__`` of a class composed with MixupMixin, with the net's signature.
+
+    scikit-learn reads an estimator's parameters from ``inspect.signature``:
+    the composed class shows the net's parameters (those of every ``__init__``
+    after MixupMixin in the MRO, down to the first without ``*args``) plus
+    ``batch_mixer`` and ``mix_layers``.
+    """
+    mro = cls.__mro__
+    positional, keyword, var_keyword = [], [], None
+    seen = {"self", "batch_mixer", "mix_layers"}
+    open_positional = True  # where a class passes *args on, later ones are keyword-only
+    for klass in mro[mro.index(MixupMixin) + 1 :]:
+        if "__init__" not in klass.__dict__ or klass is object:
+            continue
+        more = False
+        for param in inspect.signature(klass.__dict__["__init__"]).parameters.values():
+            if param.kind is param.VAR_POSITIONAL:
+                more, open_positional = True, False
+            elif param.kind is param.VAR_KEYWORD:
+                var_keyword, more = var_keyword or param, True
+            elif param.name not in seen:
+                seen.add(param.name)
+                if open_positional and param.kind is param.POSITIONAL_OR_KEYWORD:
+                    positional.append(param)
+                else:
+                    keyword.append(param.replace(kind=param.KEYWORD_ONLY))
+        open_positional = False
+        if not more:
+            break
+    ours = [
+        inspect.Parameter("batch_mixer", inspect.Parameter.KEYWORD_ONLY, default=None),
+        inspect.Parameter("mix_layers", inspect.Parameter.KEYWORD_ONLY, default=None),
+    ]
+    signature = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        + positional
+        + keyword
+        + ours
+        + ([var_keyword] if var_keyword is not None else [])
+    )
+
+    def __init__(self, *args, **kwargs):
+        MixupMixin.__init__(self, *args, **kwargs)
+
+    __init__.__signature__ = signature
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    __init__.__doc__ = MixupMixin.__init__.__doc__
+    return __init__
 
 
 class MixupNet(MixupMixin, NeuralNet):
