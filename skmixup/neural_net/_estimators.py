@@ -649,9 +649,7 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
         if declared is not None:
             declared = np.asarray(declared)
             if declared.ndim != 1 or np.unique(declared).shape[0] != declared.shape[0]:
-                raise ValueError(
-                    f"classes must list each label once, got {declared.tolist()!r}."
-                )
+                raise ValueError(f"classes must list each label once, got {declared.tolist()!r}.")
         if not reset:
             if declared is not None and not np.array_equal(declared, self.classes_):
                 raise ValueError(

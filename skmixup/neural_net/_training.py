@@ -159,7 +159,9 @@ class BatchMixer(BaseEstimator):
             )
         kind = "regression" if n_classes is None else "classification"
         law, pairing, n_interpolations = clone(resampler)._batch_recipe(X, y, kind)
-        return cls(law, pairing, n_interpolations, within_class, n_classes, random_state)._validate()
+        return cls(
+            law, pairing, n_interpolations, within_class, n_classes, random_state
+        )._validate()
 
     def _resolved(self):
         """The law and pairing used (``None`` means the defaults)."""
@@ -223,9 +225,7 @@ class BatchMixer(BaseEstimator):
         state.pop("last_plan_", None)
         # Generators do not pickle; their states (CPU byte tensors) do.
         if "_generators" in state:
-            state["_generators"] = {
-                key: gen.get_state() for key, gen in self._generators.items()
-            }
+            state["_generators"] = {key: gen.get_state() for key, gen in self._generators.items()}
         return state
 
     def __setstate__(self, state):
@@ -357,8 +357,7 @@ def _floating_inputs(X):
             value = X[name]
             if not torch.is_tensor(value):
                 raise TypeError(
-                    f"BatchMixer mixes torch tensors, got {type(value).__name__} in "
-                    f"X[{name!r}]."
+                    f"BatchMixer mixes torch tensors, got {type(value).__name__} in X[{name!r}]."
                 )
             if not value.dtype.is_floating_point:
                 raise TypeError(
