@@ -9,13 +9,12 @@ import pytest
 torch = pytest.importorskip("torch")
 skorch = pytest.importorskip("skorch")
 
-from skorch import NeuralNetClassifier  # noqa: E402
-from skorch.callbacks import EpochScoring  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 from sklearn.metrics import accuracy_score  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
+from skorch import NeuralNetClassifier  # noqa: E402
+from skorch.callbacks import EpochScoring  # noqa: E402
 
-from skmixup import KMixupResampler  # noqa: E402
 from skmixup.neural_net import (  # noqa: E402
     BatchMixer,
     MixupMixin,

@@ -110,7 +110,7 @@ def test_impossible_parameters(build, match):
 
 def test_parameter_types():
     with pytest.raises(TypeError, match="alpha must be a real number"):
-        Beta("1").second_moment
+        Beta("1")._validate()
     with pytest.raises(TypeError, match="mean must be a real number"):
         EpBeta.variance_preserving(0.3, 0.3, None)
 
