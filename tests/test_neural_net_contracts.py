@@ -295,3 +295,50 @@ def test_pickle_keeps_plans_and_module_instances_out():
     restored = pickle.loads(pickle.dumps(clf))
     assert not hasattr(restored.net_.batch_mixer_, "last_plan_")
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+# -- scikit-learn checks that failed on MixupMixin nets (issue 17, item 3) -----
+class _LazyModule(torch.nn.Module):
+    def __init__(self, n_outputs=3):
+        super().__init__()
+        self.linear = torch.nn.LazyLinear(n_outputs)
+
+    def forward(self, X):
+        return self.linear(X.float().reshape(X.shape[0], -1))
+
+
+@pytest.mark.parametrize(
+    "check_name",
+    [
+        "check_parameters_default_constructible",
+        "check_estimators_overwrite_params",
+        "check_estimators_dtypes",
+        "check_fit1d",
+        "check_no_attributes_set_in_init",
+        "check_get_params_invariance",
+        "check_set_params",
+    ],
+)
+def test_sklearn_checks_pass_as_on_the_plain_skorch_net(check_name):
+    from sklearn.utils import estimator_checks
+
+    check = getattr(estimator_checks, check_name)
+    params = dict(
+        module=_LazyModule,
+        criterion=torch.nn.CrossEntropyLoss,
+        train_split=None,
+        max_epochs=2,
+        verbose=0,
+    )
+
+    def outcome(estimator):
+        try:
+            torch.manual_seed(0)
+            check(type(estimator).__name__, estimator)
+        except Exception as error:  # noqa: BLE001 - the check's outcome is compared
+            return type(error).__name__
+        return "passed"
+
+    plain = outcome(NeuralNetClassifier(**params))
+    assert outcome(Net(**params, batch_mixer=BatchMixer(n_classes=3, random_state=0))) == plain
+    assert outcome(Net(**params)) == plain
