@@ -83,8 +83,10 @@ def main() -> int:
             bad += worse and check not in EXPECTED
             print(f"| {check} | {a} | {name} | {b} | {reason} |")
     n_failed = sum(s == "failed" for s in plain.values())
-    print(f"\nplain skorch net: {n_failed} of {len(plain)} checks fail (same for all variants "
-          "apart from the rows above)")
+    print(
+        f"\nplain skorch net: {n_failed} of {len(plain)} checks fail (same for all variants "
+        "apart from the rows above)"
+    )
     return 1 if bad and "--assert" in sys.argv else 0
 
 

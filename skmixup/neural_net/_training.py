@@ -493,7 +493,12 @@ class MixupMixin:
         if self.batch_mixer_.n_classes is None:
             return
         criterion = getattr(self, "criterion_", None)
-        if isinstance(criterion, (torch.nn.NLLLoss, torch.nn.MultiMarginLoss)):
+        hard_only = (torch.nn.NLLLoss, torch.nn.MultiMarginLoss)
+        # torch's own forward takes class indices only (a subclass may override it)
+        if any(
+            isinstance(criterion, loss) and type(criterion).forward is loss.forward
+            for loss in hard_only
+        ):
             raise ValueError(
                 f"the criterion {type(criterion).__name__} takes class indices, but an "
                 "active batch_mixer with n_classes gives soft labels (class "
