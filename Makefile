@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint docs bench clean
+.PHONY: demo test lint docs bench clean peer-tests
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_resampling.py
 	$(BIN)/python benchmarks/bench_kmixup.py
 	$(BIN)/python benchmarks/bench_neural_net.py
+
+# skorch's own tests (its sdist, matching the installed skorch) against nets
+# composed with MixupMixin, scikit-learn's checks on such nets, and
+# imbalanced-learn's checks on the resamplers at non-default settings.
+peer-tests: $(STAMP)
+	$(BIN)/python peer_tests/run_skorch.py
+	$(BIN)/python peer_tests/sklearn_checks.py --assert
+	$(BIN)/python -m pytest -q -p no:randomly peer_tests/test_imblearn_checks.py
 
 clean:
 	rm -rf $(VENV) build doc/_build
