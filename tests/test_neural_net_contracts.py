@@ -342,3 +342,28 @@ def test_sklearn_checks_pass_as_on_the_plain_skorch_net(check_name):
     plain = outcome(NeuralNetClassifier(**params))
     assert outcome(Net(**params, batch_mixer=BatchMixer(n_classes=3, random_state=0))) == plain
     assert outcome(Net(**params)) == plain
+
+
+class _SmallCNN(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(1, 4, 3)
+        self.head = torch.nn.Linear(4 * 6 * 6, 10)
+        self.dtypes = set()
+
+    def forward(self, X):
+        self.dtypes.add(X.dtype)
+        return self.head(torch.relu(self.conv(X / 16.0)).flatten(1))
+
+
+def test_uint8_digits_train_a_cnn():
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    X = torch.from_numpy(digits.images[:300].astype(np.uint8)[:, None])  # 0 .. 16
+    y = digits.target[:300]
+    clf = MixupNeuralNetClassifier(
+        _SmallCNN(), lr=0.02, max_epochs=8, batch_size=64, random_state=0
+    ).fit(X, y)
+    assert clf.net_.module_.dtypes == {torch.float32}  # cast, not refused
+    assert clf.score(X, y) > 0.8  # chance is 0.1
