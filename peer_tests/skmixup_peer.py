@@ -59,6 +59,7 @@ class NeuralNetClassifier(MixupMixin, _NeuralNetClassifier):
     def mix_batch(self, Xi, yi):
         if self.batch_mixer_.n_classes is None:  # one-hot width from the data's classes
             self.batch_mixer_.n_classes = len(self.classes_)
+            self._check_soft_label_criterion()
         return super().mix_batch(Xi, yi)
 
 
