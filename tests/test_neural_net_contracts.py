@@ -367,3 +367,15 @@ def test_uint8_digits_train_a_cnn():
     ).fit(X, y)
     assert clf.net_.module_.dtypes == {torch.float32}  # cast, not refused
     assert clf.score(X, y) > 0.8  # chance is 0.1
+
+
+def test_dataset_of_three_values_gets_a_clear_error():
+    class Triples(torch.utils.data.Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            return torch.zeros(2), 0, 1.0
+
+    with pytest.raises(ValueError, match=r"\(x, y\) pairs.*tuple of 3 values"):
+        MixupNeuralNetClassifier(classes=[0, 1], max_epochs=1).fit(Triples())

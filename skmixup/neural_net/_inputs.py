@@ -33,9 +33,15 @@ def first_item(dataset) -> tuple[tuple, object]:
             f"could not read the first item of the {type(dataset).__name__}: {error}"
         ) from error
     if not isinstance(first, (tuple, list)) or len(first) != 2:
+        got = (
+            f"a {type(first).__name__} of {len(first)} values"
+            if isinstance(first, (tuple, list))
+            else type(first).__name__
+        )
         raise ValueError(
             "a Dataset given as X must return (x, y) pairs, as skorch expects; got "
-            f"{type(first).__name__}."
+            f"{got}. Return several inputs as a dict or tuple x, and weights from "
+            "your own criterion."
         )
     x, target = first
     x = torch.as_tensor(x)
