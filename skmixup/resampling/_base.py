@@ -437,8 +437,8 @@ class BaseMixupResampler(BaseOverSampler):
                 # scikit-learn's wording for a missing y, with what it is needed for
                 raise ValueError(
                     f"{type(self).__name__} requires y to be passed, but the target y is "
-                    f"None: sampling_strategy={strategy!r} applies to class labels (without "
-                    "y, give the number of new rows with n_samples or factor)."
+                    f"None: sampling_strategy applies to class labels (got {strategy!r}; "
+                    "without y, give the number of new rows with n_samples or factor)."
                 )
             n_new = new_rows_continuous(
                 n_rows,
