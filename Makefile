@@ -13,7 +13,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 STAMP := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.installed-demo
 
-.PHONY: demo test lint docs bench clean
+.PHONY: demo test lint docs bench clean peer-tests
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_resampling.py
 	$(BIN)/python benchmarks/bench_kmixup.py
 	$(BIN)/python benchmarks/bench_neural_net.py
+
+# skorch's own tests (its sdist, matching the installed skorch) against nets
+# composed with MixupMixin, scikit-learn's checks on such nets, and
+# imbalanced-learn's checks on the resamplers at non-default settings.
+peer-tests: $(STAMP)
+	$(BIN)/python peer_tests/run_skorch.py
+	$(BIN)/python peer_tests/sklearn_checks.py --assert
+	$(BIN)/python -m pytest -q -p no:randomly peer_tests/test_imblearn_checks.py
 
 clean:
 	rm -rf $(VENV) build doc/_build

@@ -119,7 +119,7 @@ REFERENCE = "plain skorch"
 NO_MIXER = "no mixer"
 # (label, keyword arguments of MixupNeuralNetClassifier, rows per batch row)
 MIXUP_CONFIGS = (
-    (NO_MIXER, {}, 1),
+    (NO_MIXER, {"mixer": None}, 1),  # explicit: the estimators mix by default
     ("Beta mixup (k=1)", {"mixer": KMixupResampler(k=1, alpha=ALPHA)}, 1),
     ("EpBeta within class", {"mixer": EpBetaMixupResampler(), "within_class": True}, 1),
     ("k-mixup k=16", {"mixer": KMixupResampler(k=16, alpha=ALPHA)}, 1),

@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from array_api_compat import array_namespace, device
 from scipy.optimize import linear_sum_assignment
 from scipy.special import betainc
+from sklearn.base import BaseEstimator
 from threadpoolctl import ThreadpoolController
 
 from skmixup._engine import _gather
@@ -77,7 +78,7 @@ def _check_k(k) -> int:
     return int(k)
 
 
-class RandomPairing:
+class RandomPairing(BaseEstimator):
     """Anchor uniform in the group, partner uniform among the *other* members.
 
     Excluding ``j = i`` avoids emitting exact copies; with a variance-preserving
@@ -93,6 +94,9 @@ class RandomPairing:
     """
 
     needs_data = False
+
+    def _validate(self) -> RandomPairing:
+        return self
 
     def pair(self, X, members, n_pairs, rng):
         size = members.shape[0]
@@ -356,7 +360,7 @@ def _block_costs(A, B) -> np.ndarray:
     return costs
 
 
-class OTBlockPairing:
+class OTBlockPairing(BaseEstimator):
     """k-mixup pairing: optimal-transport matching of random k-blocks.
 
     Each round shuffles the group twice, splits both shuffles into blocks of
@@ -370,20 +374,25 @@ class OTBlockPairing:
     Parameters
     ----------
     k : int
-        Block size, ``>= 1``.
+        Block size, ``>= 1`` (stored as given, scikit-learn style, and
+        checked when pairs are drawn, so a search may set ``pairing__k``).
     """
 
     needs_data = True
 
     def __init__(self, k: int = 16):
-        self.k = _check_k(k)
+        self.k = k
+
+    def _validate(self) -> OTBlockPairing:
+        _check_k(self.k)
+        return self
 
     def __repr__(self) -> str:
         return f"OTBlockPairing(k={self.k})"
 
     def pair_batch(self, X, members, rng):
         """Every member anchors once: one round of block matching."""
-        if self.k == 1:
+        if _check_k(self.k) == 1:
             return RandomPairing().pair_batch(X, members, rng)
         return self.pair(X, members, members.shape[0], rng)
 
@@ -403,7 +412,7 @@ class OTBlockPairing:
         """
         import torch
 
-        if self.k == 1:
+        if _check_k(self.k) == 1:
             return RandomPairing().pair_on_device(X, labels, generator)
         n_rows, where = X.shape[0], generator.device
         # matching reads values only: no graph for the costs of a hidden layer's output
@@ -491,7 +500,7 @@ class OTBlockPairing:
         return np.concatenate(perms)
 
     def pair(self, X, members, n_pairs, rng):
-        if self.k == 1:
+        if _check_k(self.k) == 1:
             return RandomPairing().pair(X, members, n_pairs, rng)
         if sp.issparse(X):
             X = X.tocsr()  # once: every batch of blocks gathers rows

@@ -12,6 +12,7 @@ import numbers
 from abc import ABC, abstractmethod
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from skmixup._random import as_generator
 
@@ -64,12 +65,25 @@ def _check_width(eps0: float, eps1: float) -> None:
         )
 
 
-class WeightLaw(ABC):
+class WeightLaw(BaseEstimator, ABC):
     """Distribution of the mixing weight ``W``.
 
     Subclasses provide the exact moments and a sampler; everything derived
-    from the moments lives here.
+    from the moments lives here. Laws follow scikit-learn's parameter
+    protocol (``get_params``/``set_params``, ``clone``): ``__init__`` stores
+    its arguments as given and they are validated when the law is used
+    (moments, draws) or by :meth:`_validate`, so a search may set
+    ``..._weight_law__alpha``.
     """
+
+    def _validate(self) -> WeightLaw:
+        """Check the parameters (raises ValueError/TypeError naming one); return self."""
+        self._shape_parameters()
+        return self
+
+    @abstractmethod
+    def _shape_parameters(self) -> tuple:
+        """Validated parameters as floats (raises on an invalid one)."""
 
     @property
     @abstractmethod
@@ -196,9 +210,14 @@ class Beta(WeightLaw):
     """
 
     def __init__(self, alpha: float, beta: float | None = None):
-        self.alpha = _check_positive("alpha", alpha)
-        self.beta = self.alpha if beta is None else _check_positive("beta", beta)
-        _check_shapes(self.alpha, self.beta)
+        self.alpha = alpha
+        self.beta = beta
+
+    def _shape_parameters(self) -> tuple[float, float]:
+        alpha = _check_positive("alpha", self.alpha)
+        beta = alpha if self.beta is None else _check_positive("beta", self.beta)
+        _check_shapes(alpha, beta)
+        return alpha, beta
 
     @property
     def support(self) -> tuple[float, float]:
@@ -206,21 +225,26 @@ class Beta(WeightLaw):
 
     @property
     def mean(self) -> float:
-        return self.alpha / (self.alpha + self.beta)
+        a, b = self._shape_parameters()
+        return a / (a + b)
 
     @property
     def second_moment(self) -> float:
-        a, b = self.alpha, self.beta
+        a, b = self._shape_parameters()
         return a * (a + 1.0) / ((a + b) * (a + b + 1.0))
 
     def _affine_beta(self):
-        return (self.alpha, self.beta, 1.0, 0.0)
+        return (*self._shape_parameters(), 1.0, 0.0)
 
     def _key(self):
-        return (self.alpha, self.beta)
+        return (self.alpha, self.alpha if self.beta is None else self.beta)
 
     def __repr__(self) -> str:
-        return f"Beta(alpha={self.alpha:g}, beta={self.beta:g})"
+        alpha, beta = self._key()
+        try:
+            return f"Beta(alpha={alpha:g}, beta={beta:g})"
+        except (TypeError, ValueError):  # not numbers: shown as given
+            return f"Beta(alpha={alpha!r}, beta={beta!r})"
 
 
 class EpBeta(WeightLaw):
@@ -253,12 +277,19 @@ class EpBeta(WeightLaw):
     """
 
     def __init__(self, alpha: float, beta: float, eps0: float, eps1: float):
-        self.alpha = _check_positive("alpha", alpha)
-        self.beta = _check_positive("beta", beta)
-        self.eps0 = _check_non_negative("eps0", eps0)
-        self.eps1 = _check_non_negative("eps1", eps1)
-        _check_shapes(self.alpha, self.beta)
-        _check_width(self.eps0, self.eps1)
+        self.alpha = alpha
+        self.beta = beta
+        self.eps0 = eps0
+        self.eps1 = eps1
+
+    def _shape_parameters(self) -> tuple[float, float, float, float]:
+        alpha = _check_positive("alpha", self.alpha)
+        beta = _check_positive("beta", self.beta)
+        eps0 = _check_non_negative("eps0", self.eps0)
+        eps1 = _check_non_negative("eps1", self.eps1)
+        _check_shapes(alpha, beta)
+        _check_width(eps0, eps1)
+        return alpha, beta, eps0, eps1
 
     @classmethod
     def variance_preserving(cls, eps0: float = 0.3, eps1: float = 0.3, mean: float = 0.5) -> EpBeta:
@@ -310,32 +341,42 @@ class EpBeta(WeightLaw):
     @property
     def scale(self) -> float:
         """Width ``c = 1 + eps0 + eps1`` of the support."""
-        return 1.0 + self.eps0 + self.eps1
+        _, _, eps0, eps1 = self._shape_parameters()
+        return 1.0 + eps0 + eps1
 
     @property
     def support(self) -> tuple[float, float]:
-        return (0.0 - self.eps0, 1.0 + self.eps1)  # 0.0 - 0.0 avoids -0.0
+        _, _, eps0, eps1 = self._shape_parameters()
+        return (0.0 - eps0, 1.0 + eps1)  # 0.0 - 0.0 avoids -0.0
 
     @property
     def mean(self) -> float:
-        m1 = self.alpha / (self.alpha + self.beta)
-        return self.scale * m1 - self.eps0
+        a, b, e0, e1 = self._shape_parameters()
+        return (1.0 + e0 + e1) * a / (a + b) - e0
 
     @property
     def second_moment(self) -> float:
-        a, b, c, e0 = self.alpha, self.beta, self.scale, self.eps0
+        a, b, e0, e1 = self._shape_parameters()
+        c = 1.0 + e0 + e1
         m1 = a / (a + b)
         m2 = a * (a + 1.0) / ((a + b) * (a + b + 1.0))
         return c * c * m2 - 2.0 * e0 * c * m1 + e0 * e0
 
     def _affine_beta(self):
-        return (self.alpha, self.beta, self.scale, self.eps0)
+        a, b, e0, e1 = self._shape_parameters()
+        return (a, b, 1.0 + e0 + e1, e0)
 
     def _key(self):
         return (self.alpha, self.beta, self.eps0, self.eps1)
 
     def __repr__(self) -> str:
-        return (
-            f"EpBeta(alpha={self.alpha:g}, beta={self.beta:g}, "
-            f"eps0={self.eps0:g}, eps1={self.eps1:g})"
-        )
+        try:
+            return (
+                f"EpBeta(alpha={self.alpha:g}, beta={self.beta:g}, "
+                f"eps0={self.eps0:g}, eps1={self.eps1:g})"
+            )
+        except (TypeError, ValueError):  # not numbers: shown as given
+            return (
+                f"EpBeta(alpha={self.alpha!r}, beta={self.beta!r}, "
+                f"eps0={self.eps0!r}, eps1={self.eps1!r})"
+            )

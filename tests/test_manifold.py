@@ -107,6 +107,7 @@ def test_stem_sees_unmixed_rows_and_next_layer_sees_mixtures_of_stem_outputs():
         Beta(1.0), RandomPairing(), n_interpolations=2, n_classes=N_CLASSES, random_state=0
     )
     net = _net(mixer, ["stem"]).fit(X, y)
+    mixer = net.batch_mixer_  # the fitted copy that mixed
     module = net.module_
     batches = [slice(start, start + 16) for start in range(0, len(X), 16)]
     assert len(module.before.seen) == len(module.after.seen) == len(mixer.calls) == 3
@@ -146,7 +147,7 @@ def test_prediction_is_not_mixed():
 def _sites(seed, n_epochs=4):
     X, y = _data(n=160)
     mixer = RecordingMixer(Beta(1.0), RandomPairing(), n_classes=N_CLASSES, random_state=seed)
-    _net(mixer, ["input", "stem"], max_epochs=n_epochs).fit(X, y)
+    mixer = _net(mixer, ["input", "stem"], max_epochs=n_epochs).fit(X, y).batch_mixer_
     sites = []
     for h, _, _ in mixer.calls:
         rows = h.numpy()
@@ -172,6 +173,7 @@ def test_k_mixup_matches_the_hidden_rows():
     X, y = _data(n=12)
     mixer = RecordingMixer(Beta(1.0), OTBlockPairing(k=12), n_classes=N_CLASSES, random_state=0)
     net = _net(mixer, ["stem"], batch_size=12).fit(X, y)
+    mixer = net.batch_mixer_
     plan = mixer.calls[0][2]
 
     def optimal_derangement(rows):
@@ -225,7 +227,7 @@ def test_integer_tokens_mix_at_the_embedding_and_are_refused_at_the_input():
     keep = KeepInitialEmbedding()
     trained = net(["embed"]).set_params(callbacks=[keep]).fit(tokens, y)
     initial_embedding = keep.weight
-    h, _, plan = trained.batch_mixer.calls[0]
+    h, _, plan = trained.batch_mixer_.calls[0]
     np.testing.assert_allclose(h.numpy(), initial_embedding[tokens], rtol=1e-6)
     np.testing.assert_allclose(
         trained.module_.after.seen[0].numpy(),
@@ -253,7 +255,7 @@ def test_classifier_estimator_soft_labels_at_a_hidden_layer():
         iterator_train__shuffle=False,
     )
     clf.fit(X, y)
-    plan = clf.net_.batch_mixer.last_plan_
+    plan = clf.net_.batch_mixer_.last_plan_
     module = clf.net_.module_
     np.testing.assert_array_equal(module.before.seen[0].numpy(), X)
     np.testing.assert_allclose(
@@ -278,7 +280,7 @@ def test_regressor_estimator_loss_uses_targets_mixed_with_the_hidden_plan():
         random_state=0,
         iterator_train__shuffle=False,
     ).fit(X, y)
-    plan = reg.net_.batch_mixer.last_plan_
+    plan = reg.net_.batch_mixer_.last_plan_
     # brute force: the untouched module's output on the mixed stem rows,
     # against the targets mixed with the same plan (the loss before the step)
     with torch.no_grad():
@@ -302,7 +304,7 @@ def test_sample_weights_are_mixed_with_the_hidden_plan():
         random_state=0,
         iterator_train__shuffle=False,
     ).fit(X, y, sample_weight=weights)
-    plan = clf.net_.batch_mixer.last_plan_
+    plan = clf.net_.batch_mixer_.last_plan_
     with torch.no_grad():
         hidden = torch.from_numpy(_brute_mix(np.tanh(X.astype(np.float64)), plan)).float()
         log_p = torch.log_softmax(module.head(hidden), 1).double().numpy()
@@ -356,6 +358,7 @@ def test_cutmix_at_a_hidden_map_pastes_boxes_of_the_stem_outputs():
         Beta(1.0), RandomPairing(), n_classes=N_CLASSES, random_state=0, operator="cutmix"
     )
     net = _net(mixer, ["stem"], batch_size=16, module=ImageStemNet).fit(X, y)
+    mixer = net.batch_mixer_
     plan = mixer.calls[0][2]
     stem_out = np.tanh(X.astype(np.float64))
     after = net.module_.after.seen[0].numpy()
@@ -403,6 +406,7 @@ def test_property_hidden_mix_counts_targets_and_originals(seed, n_rows, n_interp
         random_state=seed,
     )
     net = _net(mixer, ["stem"], batch_size=n_rows).fit(X, y)
+    mixer = net.batch_mixer_
     np.testing.assert_array_equal(X, X_before)  # originals unchanged
     (after,) = net.module_.after.seen
     (targets,) = net.criterion_.targets
@@ -420,7 +424,7 @@ def test_property_hidden_mix_counts_targets_and_originals(seed, n_rows, n_interp
         n_classes=N_CLASSES,
         random_state=seed,
     )
-    _net(again, ["stem"], batch_size=n_rows).fit(X, y)
+    again = _net(again, ["stem"], batch_size=n_rows).fit(X, y).batch_mixer_
     np.testing.assert_array_equal(again.calls[0][2].partners.numpy(), plan.partners.numpy())
     np.testing.assert_array_equal(again.calls[0][2].weights.numpy(), plan.weights.numpy())
 
@@ -432,6 +436,7 @@ def test_names_are_those_of_the_module_inside_a_data_parallel_wrapper():
     net.initialize()
     net.module_ = torch.nn.DataParallel(net.module_)  # what Accelerate/DDP do to module_
     net.partial_fit(X, y)
+    mixer = net.batch_mixer_
     inner = net.module_.module
     np.testing.assert_array_equal(inner.before.seen[0].numpy(), X)
     np.testing.assert_allclose(
@@ -443,11 +448,14 @@ def test_names_are_those_of_the_module_inside_a_data_parallel_wrapper():
 
 
 def test_only_token_index_dtypes_are_refused_at_the_input():
-    # uint8 images are the batch mixer's to mix (pasted, or interpolated in float32)
+    # uint8 images are the batch mixer's to mix (pasted, or interpolated in
+    # float32), and so are integers that feed no embedding (counts, pixels).
     net = _net(None, ["input", "stem"]).initialize()
     draws = SiteDraws(seed=0)
-    for dtype in (torch.uint8, torch.float16, torch.float32):
+    for dtype in (torch.uint8, torch.float16, torch.float32, torch.int32, torch.int64):
         assert draws.draw(net, torch.zeros(4, 4, dtype=dtype)) in ("input", "stem")
+    # Integers that feed an nn.Embedding are token indices.
+    tokens = _net(None, ["input", "embed"], module=TokenNet).initialize()
     for dtype in (torch.int32, torch.int64):
         with pytest.raises(TypeError, match=f"{dtype} token indices"):
-            draws.draw(net, {"data": torch.zeros(4, 4, dtype=dtype)})
+            SiteDraws(seed=0).draw(tokens, {"data": torch.zeros(4, 4, dtype=dtype)})

@@ -74,7 +74,8 @@ def test_mixing_happens_in_training_only():
 
 def test_plain_training_sees_original_rows():
     X, y = _blobs(16)
-    clf = MixupNeuralNetClassifier(Recorder(), **FAST).fit(X, y)
+    # mixer=None is the explicit opt-out (the default mixes, issue 17).
+    clf = MixupNeuralNetClassifier(Recorder(), mixer=None, **FAST).fit(X, y)
     rows = torch.cat([x for training, x, _ in clf.net_.module_.seen if training]).numpy()
     assert {tuple(r) for r in rows} == {tuple(r) for r in X}
 
@@ -286,7 +287,7 @@ def test_cross_class_mixup_fails_on_the_alternating_line():
     X, y = make_alternating_line(10)
     X = (X - X.mean()) / X.std()
     params = dict(hidden_layer_sizes=(64, 64), lr=0.01, max_epochs=600, batch_size=-1)
-    plain = MixupNeuralNetClassifier(random_state=0, **params).fit(X, y)
+    plain = MixupNeuralNetClassifier(mixer=None, random_state=0, **params).fit(X, y)
     mixed = MixupNeuralNetClassifier(
         mixer=KMixupResampler(k=1, alpha=8.0), random_state=0, **params
     ).fit(X, y)

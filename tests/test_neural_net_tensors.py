@@ -99,7 +99,7 @@ def test_module_sees_mixed_images_in_fit_and_originals_in_predict():
     ).fit(X, y)
     module = clf.net_.module_
     ((training, mixed),) = [(t, x) for t, x in module.seen if t]
-    plan = clf.net_.batch_mixer.last_plan_
+    plan = clf.net_.batch_mixer_.last_plan_
     w = plan.weights.numpy()[:, None, None, None]
     expected = w * X[plan.anchors.numpy()] + (1 - w) * X[plan.partners.numpy()]
     np.testing.assert_allclose(mixed.numpy(), expected, rtol=1e-5, atol=1e-6)

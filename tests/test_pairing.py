@@ -136,8 +136,10 @@ def test_torch_blocks_match_numpy():
 
 @pytest.mark.parametrize("k, error", [(0, ValueError), (2.5, TypeError), ("4", TypeError)])
 def test_bad_k(k, error):
+    pairing = OTBlockPairing(k)  # stored as given, scikit-learn style
+    assert pairing.k is k
     with pytest.raises(error, match="k must be an integer >= 1"):
-        OTBlockPairing(k)
+        pairing.pair(np.zeros((4, 1)), np.arange(4), 4, np.random.default_rng(0))
 
 
 def test_match_blocks_shape_errors():

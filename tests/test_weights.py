@@ -44,7 +44,7 @@ def test_beta_closed_forms():
     # Beta(a, a): covariance factor (a + 1) / (2a + 1); uniform: 2/3.
     for a in [0.2, 1.0, 4.0]:
         assert Beta(a).covariance_factor == pytest.approx((a + 1) / (2 * a + 1))
-    assert Beta(1.0).beta == 1.0
+    assert Beta(1.0).beta is None and Beta(1.0) == Beta(1.0, 1.0)  # stored as given
 
 
 def test_epbeta_with_zero_expansion_is_beta():
@@ -90,11 +90,13 @@ def test_sampling_is_reproducible():
 @pytest.mark.parametrize(
     "build, match",
     [
-        (lambda: Beta(0.0), "alpha must be a finite number > 0"),
-        (lambda: Beta(1.0, -2.0), "beta must be a finite number > 0"),
-        (lambda: Beta(float("nan")), "alpha"),
-        (lambda: EpBeta(1.0, 1.0, -0.1, 0.3), "eps0 must be a finite number >= 0"),
-        (lambda: EpBeta(1.0, 1.0, 0.3, float("inf")), "eps1"),
+        # Laws store their parameters as given (scikit-learn style) and refuse
+        # them when used: sampled, asked for a moment, or validated.
+        (lambda: Beta(0.0).sample(1), "alpha must be a finite number > 0"),
+        (lambda: Beta(1.0, -2.0).mean, "beta must be a finite number > 0"),
+        (lambda: Beta(float("nan"))._validate(), "alpha"),
+        (lambda: EpBeta(1.0, 1.0, -0.1, 0.3).support, "eps0 must be a finite number >= 0"),
+        (lambda: EpBeta(1.0, 1.0, 0.3, float("inf")).sample_on_device(2, None), "eps1"),
         (lambda: EpBeta.variance_preserving(0.3, 0.3, 1.0), r"mean must lie in .*\(0, 1\)"),
         (lambda: EpBeta.variance_preserving(0.3, 0.3, 0.0), "mean"),
         (lambda: EpBeta.variance_preserving(0.0, 0.0, 0.5), "both 0"),
@@ -108,7 +110,7 @@ def test_impossible_parameters(build, match):
 
 def test_parameter_types():
     with pytest.raises(TypeError, match="alpha must be a real number"):
-        Beta("1")
+        Beta("1")._validate()
     with pytest.raises(TypeError, match="mean must be a real number"):
         EpBeta.variance_preserving(0.3, 0.3, None)
 

@@ -11,6 +11,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from skorch import NeuralNetClassifier, NeuralNetRegressor
+from skorch.dataset import unpack_data
+from skorch.utils import to_tensor
 
 from skmixup._random import as_generator
 from skmixup.neural_net._inputs import (
@@ -42,12 +45,21 @@ _PARAMETERS_DOC = """module : torch.nn.Module class or instance, default=None
         ``fit`` (the instance you pass is never trained). The module must
         return raw outputs (logits for classification).
 
-    mixer : EpBetaMixupResampler, KMixupResampler, MultiMixResampler or None
+    mixer : "mixup", EpBetaMixupResampler, KMixupResampler, MultiMixResampler or None, \
+default="mixup"
         Where the mixing recipe comes from: its weight law, its pairing
         (random, or k-mixup's optimal-transport matching within the batch,
         computed on the batch's device) and its ``n_interpolations``. Its
         counting parameters (``sampling_strategy``, ``factor``, ...) do not
-        apply to training. ``None`` trains without mixing.
+        apply to training. The default ``"mixup"`` is classic mixup (Zhang et
+        al., 2018): random partners, one row per pair, weights
+        ``Beta(0.2, 0.2)``, i.e. ``KMixupResampler(k=1, alpha=0.2)``;
+        ``alpha=0.2`` (the paper's ImageNet value) keeps most weights near 0
+        or 1, which regularises without making small networks or short
+        trainings underfit, as ``alpha=1`` (uniform weights) can. Setting a
+        nested parameter (``mixer__alpha``) turns ``"mixup"`` into that
+        resampler first, so searches work on the default. ``None`` trains
+        without mixing (plain empirical risk minimisation).
 
     mix_layers : list of str or None, default=None
         Manifold mixup: where each training batch is mixed. ``None`` mixes
@@ -106,8 +118,67 @@ _INPUTS_DOC = """Inputs: a table ``(n_samples, n_features)`` (numpy, pandas), ro
     trailing shape as a numpy array or torch tensor (images ``(n, C, H, W)``,
     sequences ``(n, T, F)``; the default MLP flattens them, a module you pass
     sees them as they are), or a torch ``Dataset`` of ``(x, y)`` pairs with
-    ``y=None``. Rows are mixed as flat vectors on the training device, and
+    ``y=None``. Integer and ``uint8`` rows are cast to float32 (not
+    rescaled), float16/bfloat16 tensors to float32, the default network's
+    dtype. Rows are mixed as flat vectors on the training device, and
     k-mixup matches them by the Euclidean distance of the flat rows."""
+
+
+DEFAULT_ALPHA = 0.2
+
+
+def default_mixer():
+    """The resampler that ``mixer="mixup"`` stands for: classic mixup."""
+    from skmixup.resampling import KMixupResampler
+
+    return KMixupResampler(k=1, alpha=DEFAULT_ALPHA)
+
+
+class _ClassifierNet(MixupNet, NeuralNetClassifier):
+    """The classifier's inner net: skorch's classifier, so its scorers
+    ("accuracy", "f1_macro", "neg_log_loss") read class indices from
+    ``predict``; labels of a Dataset are checked on the host before they
+    reach the device (an out-of-range index asserts on CUDA)."""
+
+    def _check_labels(self, yi) -> None:
+        if self.classes is None or not torch.is_tensor(yi) or yi.device.type != "cpu":
+            return
+        if yi.dtype.is_floating_point or yi.numel() == 0:
+            return
+        n_classes = len(self.classes)
+        low, high = int(yi.min()), int(yi.max())
+        if low < 0 or high >= n_classes:
+            bad = low if low < 0 else high
+            raise ValueError(
+                f"the Dataset returned the label {bad}, outside the class indices "
+                f"0 .. {n_classes - 1} of classes: return each row's index into classes."
+            )
+
+    def train_step(self, batch, **fit_params):
+        self._check_labels(unpack_data(batch)[1])
+        return super().train_step(batch, **fit_params)
+
+    def validation_step(self, batch, **fit_params):
+        self._check_labels(unpack_data(batch)[1])
+        return super().validation_step(batch, **fit_params)
+
+
+class _RegressorNet(MixupNet, NeuralNetRegressor):
+    """The regressor's inner net: targets shaped like the module's output."""
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        y_true = to_tensor(y_true, device=y_pred.device)
+        if not y_true.dtype.is_floating_point:
+            y_true = y_true.to(y_pred.dtype)
+        if y_true.ndim == 1 and y_pred.ndim == 2 and y_pred.shape[1] == 1:
+            y_true = y_true[:, None]  # scalar targets of a Dataset
+        if tuple(y_true.shape) != tuple(y_pred.shape):
+            raise ValueError(
+                f"the targets have shape {tuple(y_true.shape)} but the module's output has "
+                f"shape {tuple(y_pred.shape)}: return targets of shape (n_outputs,) (or "
+                "scalars for one output) from the Dataset, matching the module."
+            )
+        return super().get_loss(y_pred, y_true, X=X, training=training)
 
 
 def _softmax(logits):
@@ -125,7 +196,7 @@ class _BaseMixupNeuralNet(BaseEstimator):
 
     _parameter_constraints: dict = {
         "module": [None, type, torch.nn.Module],
-        "mixer": [None, BaseMixupResampler],
+        "mixer": [None, BaseMixupResampler, StrOptions({"mixup"})],
         "mix_layers": [None, list, tuple],
         "hidden_layer_sizes": [tuple, list],
         "optimizer": [type],
@@ -137,7 +208,7 @@ class _BaseMixupNeuralNet(BaseEstimator):
         ],
         "train_split": [None, callable],
         "callbacks": [None, list],
-        "device": [StrOptions({"auto", "cpu", "cuda"}), str, torch.device],
+        "device": [str, torch.device],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
         "random_state": ["random_state", np.random.Generator],
@@ -147,7 +218,7 @@ class _BaseMixupNeuralNet(BaseEstimator):
         self,
         module=None,
         *,
-        mixer=None,
+        mixer="mixup",
         mix_layers=None,
         hidden_layer_sizes=(100,),
         optimizer=torch.optim.Adam,
@@ -198,6 +269,9 @@ class _BaseMixupNeuralNet(BaseEstimator):
         return params
 
     def set_params(self, **params):
+        if isinstance(self.mixer, str) and "mixer" not in params:
+            if any(key.startswith("mixer__") for key in params):
+                self.mixer = default_mixer()
         extra = set(self._extra_params())
         for key in list(params):
             if key.startswith(SKORCH_PREFIXES) or key in extra:
@@ -336,10 +410,29 @@ class _BaseMixupNeuralNet(BaseEstimator):
             raise ValueError(
                 f"device={self.device!r} is not a torch device; use 'auto', 'cpu' or 'cuda'."
             ) from error
-        if resolved.type == "cuda" and not torch.cuda.is_available():
+        if resolved.type == "cuda":
+            count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+            if count == 0:
+                raise ValueError(
+                    f"device={self.device!r} but torch sees no CUDA device here; use "
+                    "device='auto' (CUDA when present, else the CPU) or 'cpu'."
+                )
+            if resolved.index is not None and resolved.index >= count:
+                raise ValueError(
+                    f"device={self.device!r} but torch sees {count} CUDA device(s) here "
+                    f"(cuda:0 .. cuda:{count - 1})."
+                )
+        elif resolved.type == "mps":
+            mps = getattr(torch.backends, "mps", None)
+            if mps is None or not mps.is_available():
+                raise ValueError(
+                    f"device={self.device!r} but MPS is not available in this torch build or "
+                    "on this machine; use device='auto' or 'cpu'."
+                )
+        elif resolved.type != "cpu":
             raise ValueError(
-                f"device={self.device!r} but torch sees no CUDA device here; use "
-                "device='auto' (CUDA when present, else the CPU) or 'cpu'."
+                f"device={self.device!r}: only 'auto', 'cpu', 'cuda[:index]' and 'mps' "
+                "are supported."
             )
         return device
 
@@ -366,12 +459,13 @@ class _BaseMixupNeuralNet(BaseEstimator):
         if self.mixer is None:
             self.mixer_ = None
             return None
-        if getattr(self.mixer, "categorical_features", None) not in (None, "auto"):
+        mixer = default_mixer() if isinstance(self.mixer, str) else self.mixer
+        if getattr(mixer, "categorical_features", None) not in (None, "auto"):
             raise ValueError(
                 "the mixer's categorical_features do not apply to network training: "
                 "encode categorical columns before the network and leave it 'auto'."
             )
-        self.mixer_ = clone(self.mixer)
+        self.mixer_ = clone(mixer)
         if self.mixer_.random_state is None:
             # The mixer's own draws (k-mixup's fixed_perturbation search) follow
             # the network's random_state, so a fixed value fixes the whole fit.
@@ -392,16 +486,27 @@ class _BaseMixupNeuralNet(BaseEstimator):
     def _target_kind(self) -> str:
         raise NotImplementedError
 
+    _net_class = MixupNet
+
     def _build_net(self, row_shape: tuple, n_outputs: int) -> MixupNet:
+        module_args = {}
         if self.module is None:
-            n_features = int(np.prod(row_shape))
-            module = MLP(n_features, n_outputs, tuple(self.hidden_layer_sizes))
+            # The class and its arguments, not an instance: skorch then pickles
+            # the trained weights with its device remapping, so a net fitted on
+            # CUDA loads on a machine without one.
+            module = MLP
+            module_args = {
+                "module__n_features": int(np.prod(row_shape)),
+                "module__n_outputs": n_outputs,
+                "module__hidden_layer_sizes": tuple(self.hidden_layer_sizes),
+            }
         elif isinstance(self.module, torch.nn.Module):
             module = copy.deepcopy(self.module)
         else:
             module = self.module
-        return MixupNet(
+        return self._net_class(
             module=module,
+            **module_args,
             criterion=self._criterion(),
             criterion__reduction="none",
             optimizer=self.optimizer,
@@ -443,8 +548,10 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
     ``predict_proba`` see the original rows.
 
     {inputs} A Dataset's labels cannot be read up front: give
-    ``classes`` (the labels, sorted), and have the Dataset return each
-    row's class *index* into them (``0 .. n_classes - 1``).
+    ``classes`` (the labels, in the order you index them), and have the
+    Dataset return each row's class *index* into them
+    (``0 .. n_classes - 1``); an index outside that range is refused on the
+    host, before it reaches the device.
 
     Parameters
     ----------
@@ -458,8 +565,10 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
         ``within_class=True``.
 
     classes : array-like of shape (n_classes,) or None, default=None
-        Every class label. ``None`` reads them from ``y``; needed with a
-        Dataset ``X``, and to declare classes absent from a first
+        Every class label, in the order of ``predict_proba``'s columns (kept
+        as given, not sorted). ``None`` reads them from ``y`` (sorted);
+        needed with a Dataset ``X``, whose labels are then indices into
+        this list, and to declare classes absent from a first
         ``partial_fit``.
 
     {kwargs}
@@ -510,7 +619,7 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
         self,
         module=None,
         *,
-        mixer=None,
+        mixer="mixup",
         mix_layers=None,
         within_class=False,
         classes=None,
@@ -556,7 +665,9 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
     def _encode_targets(self, inputs, *, reset, classes=None):
         declared = classes if classes is not None else self.classes
         if declared is not None:
-            declared = np.unique(np.asarray(declared))
+            declared = np.asarray(declared)
+            if declared.ndim != 1 or np.unique(declared).shape[0] != declared.shape[0]:
+                raise ValueError(f"classes must list each label once, got {declared.tolist()!r}.")
         if not reset:
             if declared is not None and not np.array_equal(declared, self.classes_):
                 raise ValueError(
@@ -570,8 +681,8 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
             if known is None:
                 raise ValueError(
                     "X is a torch Dataset, whose labels cannot be read up front: give "
-                    "classes=[...] (every label, sorted) and have the Dataset return "
-                    "class indices 0 .. n_classes - 1."
+                    "classes=[...] (every label) and have the Dataset return each row's "
+                    "index into classes, 0 .. n_classes - 1."
                 )
             encoded = None
         else:
@@ -586,7 +697,9 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
                         f"y holds labels {unseen.tolist()} that are not among the classes "
                         f"{known.tolist()}."
                     )
-                encoded = np.searchsorted(known, y)
+                # The order given is kept: predict_proba's columns follow it.
+                order = np.argsort(known, kind="stable")
+                encoded = order[np.searchsorted(known[order], np.asarray(y).ravel())]
             encoded = encoded.astype(np.int64).ravel()
         if known.shape[0] < 2:
             raise ValueError(
@@ -628,9 +741,11 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
                 "(cross-entropy unbounded below). Use within_class=True, or a Beta law."
             )
 
+    _net_class = _ClassifierNet
+
     def _build_net(self, row_shape, n_outputs):
         net = super()._build_net(row_shape, n_outputs)
-        net.set_params(predict_nonlinearity=_softmax)
+        net.set_params(predict_nonlinearity=_softmax, classes=list(range(n_outputs)))
         return net
 
     def predict_proba(self, X):
@@ -739,6 +854,8 @@ class MixupNeuralNetRegressor(RegressorMixin, _BaseMixupNeuralNet):
             )
         self._y_ndim, self.n_outputs_ = y_ndim, n_outputs
         return encoded, n_outputs
+
+    _net_class = _RegressorNet
 
     def _criterion(self):
         return torch.nn.MSELoss

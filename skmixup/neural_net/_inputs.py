@@ -33,9 +33,15 @@ def first_item(dataset) -> tuple[tuple, object]:
             f"could not read the first item of the {type(dataset).__name__}: {error}"
         ) from error
     if not isinstance(first, (tuple, list)) or len(first) != 2:
+        got = (
+            f"a {type(first).__name__} of {len(first)} values"
+            if isinstance(first, (tuple, list))
+            else type(first).__name__
+        )
         raise ValueError(
             "a Dataset given as X must return (x, y) pairs, as skorch expects; got "
-            f"{type(first).__name__}."
+            f"{got}. Return several inputs as a dict or tuple x, and weights from "
+            "your own criterion."
         )
     x, target = first
     x = torch.as_tensor(x)
@@ -140,11 +146,14 @@ def _check_tensor(X):
         )
     if X.shape[0] < 1:
         raise ValueError("X is empty: found 0 rows.")
-    if not X.dtype.is_floating_point:
-        raise TypeError(f"X must be a floating-point tensor, got dtype {X.dtype}.")
+    if X.dtype == torch.bool or X.is_complex():
+        raise TypeError(f"X must be a real-valued tensor, got dtype {X.dtype}.")
+    # Integer rows (uint8 images) are interpolated as float32, not rescaled;
+    # float64 and half precisions follow the network's float32.
+    X = X if X.dtype == torch.float32 else X.to(torch.float32)
     if not bool(torch.isfinite(X).all()):
         raise ValueError("Input X contains NaN or infinity.")
-    return X.float() if X.dtype == torch.float64 else X
+    return X
 
 
 def _check_row_shape(estimator, row_shape: tuple) -> None:

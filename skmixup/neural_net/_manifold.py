@@ -95,9 +95,13 @@ class SiteDraws:
             if key != self._key:
                 self._sites, self._key = check_mix_layers(module, net.mix_layers), key
             sites = self._sites
+        # Integers that feed an embedding are token indices: they cannot be
+        # interpolated. Other integer inputs (counts, uint8 pixels) are
+        # numbers, interpolated as float32 by the mixer.
         index_dtype = _index_dtype(X) if INPUT in sites else None
-        if index_dtype is not None:
-            suggestion = _float_layers(unwrapped(net.module_)) or ["<a layer that outputs floats>"]
+        embeddings = _float_layers(unwrapped(net.module_)) if index_dtype is not None else []
+        if embeddings:
+            suggestion = embeddings
             raise TypeError(
                 f"the training inputs are {index_dtype} token indices, which cannot be "
                 f"interpolated, and mix_layers={net.mix_layers!r} mixes the input: mix at a "
@@ -158,7 +162,7 @@ def mixing_at(net, name: str, X, y):
     weights = X.get("sample_weight") if isinstance(X, dict) else None
     if weights is not None:
         X = dict(X)  # the copy's sample_weight is replaced by the mixed weights
-    state = _HiddenMix(name, net.batch_mixer, y, weights)
+    state = _HiddenMix(name, net.batch_mixer_, y, weights)
 
     def hook(module, inputs, output):
         mixed = state.hook(module, inputs, output)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import numbers
 import os
 
 import numpy as np
 import torch
+from sklearn.base import BaseEstimator, clone
 from skorch import NeuralNet
 from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
@@ -17,6 +19,8 @@ from skmixup._operators import cut_probability
 from skmixup._random import as_generator
 from skmixup._torch_random import new_generator
 from skmixup.neural_net._manifold import INPUT, SiteDraws, mixing_at
+from skmixup.pairing import RandomPairing
+from skmixup.weights import Beta
 
 # Labels on the CPU are range-checked on the host, where reading them costs
 # nothing and stalls no stream (tests of the device path turn this off).
@@ -28,7 +32,7 @@ def _identity(n_classes: int, dtype: torch.dtype, where: torch.device) -> torch.
     return torch.eye(n_classes, dtype=dtype, device=where)
 
 
-class BatchMixer:
+class BatchMixer(BaseEstimator):
     """Mix one training batch on its device: pairs, weights, rows and targets.
 
     The partner of each row and the weights are drawn on the batch's device
@@ -43,13 +47,18 @@ class BatchMixer:
     :class:`MixupMixin`; :meth:`mixup` and :meth:`cutmix` build the common
     cases in one line.
 
+    A scikit-learn style object: ``__init__`` stores its arguments as given,
+    they are checked when mixing starts, and ``get_params``/``set_params``
+    reach the law and the pairing (``batch_mixer__weight_law__alpha``,
+    ``batch_mixer__pairing__k`` in a net's search).
+
     Parameters
     ----------
-    weight_law : WeightLaw
+    weight_law : WeightLaw or None, default=None
         Law of the anchor's weight (:class:`~skmixup.weights.Beta`,
-        :class:`~skmixup.weights.EpBeta`).
-    pairing : RandomPairing or OTBlockPairing
-        Who mixes with whom inside the batch.
+        :class:`~skmixup.weights.EpBeta`); ``None`` is ``Beta(1.0)``.
+    pairing : RandomPairing, OTBlockPairing or None, default=None
+        Who mixes with whom inside the batch; ``None`` is ``RandomPairing()``.
     n_interpolations : int, default=1
         Rows emitted per pair; the mixed batch has this many times as many
         rows.
@@ -57,8 +66,9 @@ class BatchMixer:
         Draw pairs within the classes of the batch (labels stay hard).
     n_classes : int or None, default=None
         Number of classes: integer targets (class indices) become one-hot
-        rows before being mixed. ``None`` for continuous targets, mixed as
-        they are.
+        rows before being mixed, and float targets of shape
+        ``(n, n_classes)`` are mixed as class probabilities. ``None`` for
+        continuous targets, mixed as they are.
     random_state : int, RandomState instance, Generator or None, default=None
         Seeds the generator of the draws; a fixed value gives the same draws
         for the same batches. Inside a ``DataLoader`` worker the worker's
@@ -88,7 +98,7 @@ class BatchMixer:
     ----------
     last_plan_ : MixPlan
         Pairs, label weights (and CutMix boxes) of the last mixed batch
-        (tensors on its device).
+        (tensors on its device; not pickled).
 
     See Also
     --------
@@ -112,6 +122,13 @@ class BatchMixer:
     runs on the device (no wait for the host) and fails at a later
     synchronisation as a device-side assertion.
 
+    Inputs: interpolated integer rows (``uint8`` images, ``int64`` tensors)
+    come back as float32, without rescaling (divide ``uint8`` pixels by 255
+    in your module if it expects ``[0, 1]``); CutMix keeps them integer.
+    Integer entries of a dict, list or tuple that would be interpolated are
+    refused (token ids cannot be interpolated: embed them and mix the
+    embeddings with ``mix_layers``).
+
     Examples
     --------
     >>> import torch
@@ -123,12 +140,14 @@ class BatchMixer:
     >>> X_mixed, y_soft = mixer(X, y)
     >>> tuple(X_mixed.shape), tuple(y_soft.shape)
     ((8, 1, 4, 4), (8, 3))
+    >>> mixer.set_params(weight_law__alpha=0.4).weight_law
+    Beta(alpha=0.4, beta=0.4)
     """
 
     def __init__(
         self,
-        weight_law,
-        pairing,
+        weight_law=None,
+        pairing=None,
         n_interpolations: int = 1,
         within_class: bool = False,
         n_classes: int | None = None,
@@ -138,25 +157,16 @@ class BatchMixer:
         p: float = 1.0,
         weight_mode: str = "row",
     ):
-        if isinstance(n_interpolations, bool) or not isinstance(n_interpolations, numbers.Integral):
-            raise TypeError(f"n_interpolations must be an integer >= 1, got {n_interpolations!r}.")
-        if n_interpolations < 1:
-            raise ValueError(f"n_interpolations must be an integer >= 1, got {n_interpolations}.")
-        if within_class and n_classes is None:
-            raise ValueError("within_class=True needs class labels: give n_classes.")
-        if n_classes is None and not weight_law.within_unit_interval and within_class:
-            raise ValueError("within_class applies to class labels only.")
         self.weight_law = weight_law
         self.pairing = pairing
-        self.n_interpolations = int(n_interpolations)
-        self.within_class = bool(within_class)
+        self.n_interpolations = n_interpolations
+        self.within_class = within_class
         self.n_classes = n_classes
         self.random_state = random_state
         self.operator = operator
         self.label_smoothing = label_smoothing
         self.p = p
         self.weight_mode = weight_mode
-        self.reset()
 
     @classmethod
     def mixup(cls, alpha: float = 1.0, n_classes: int | None = None, **kwargs) -> BatchMixer:
@@ -275,17 +285,52 @@ class BatchMixer:
             )
         kind = "regression" if n_classes is None else "classification"
         law, pairing, n_interpolations = clone(resampler)._batch_recipe(X, y, kind)
-        if n_classes is not None and not within_class and not law.within_unit_interval:
+        return cls(
+            law, pairing, n_interpolations, within_class, n_classes, random_state
+        )._validate()
+
+    def _resolved(self):
+        """The law and pairing used (``None`` means the defaults)."""
+        law = Beta(1.0) if self.weight_law is None else self.weight_law
+        pairing = RandomPairing() if self.pairing is None else self.pairing
+        return law, pairing
+
+    def _validate(self) -> BatchMixer:
+        """Check every parameter (called when mixing starts); return self."""
+        n = self.n_interpolations
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+            raise TypeError(f"n_interpolations must be an integer >= 1, got {n!r}.")
+        if n < 1:
+            raise ValueError(f"n_interpolations must be an integer >= 1, got {n}.")
+        classes = self.n_classes
+        if classes is not None and (
+            isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or classes < 1
+        ):
+            raise ValueError(f"n_classes must be an integer >= 1 or None, got {classes!r}.")
+        if self.within_class and classes is None:
+            raise ValueError("within_class=True needs class labels: give n_classes.")
+        law, pairing = self._resolved()
+        if not hasattr(law, "_validate") or not hasattr(law, "sample_on_device"):
+            raise TypeError(f"weight_law must be a skmixup WeightLaw, got {law!r}.")
+        if not hasattr(pairing, "pair_on_device"):
+            raise TypeError(
+                f"pairing must be RandomPairing or OTBlockPairing, got {type(pairing).__name__}."
+            )
+        law._validate()
+        pairing._validate()
+        if classes is not None and not self.within_class and not law.within_unit_interval:
             low, high = law.support
             raise ValueError(
                 f"the weights of {law!r} reach [{low:g}, {high:g}], outside [0, 1]: "
                 "mixing one-hot labels across classes would put negative mass on a "
                 "class. Use within_class=True, or a Beta law."
             )
-        return cls(law, pairing, n_interpolations, within_class, n_classes, random_state)
+        self._check_operator_options()
+        return self
 
     def reset(self) -> BatchMixer:
         """Start the draws again from ``random_state`` (called when a net is (re)initialised)."""
+        self._validate()
         self._seed = int(as_generator(self.random_state).integers(np.iinfo(np.int32).max))
         self._generators: dict = {}
         return self
@@ -306,18 +351,24 @@ class BatchMixer:
         return self._generators[key]
 
     def __getstate__(self):
-        state = self.__dict__.copy()
-        # Generators do not pickle; their states (byte tensors) do.
-        state["_generators"] = {key: gen.get_state() for key, gen in self._generators.items()}
+        state = super().__getstate__().copy()
+        # A plan holds tensors on the training device: kept out of the pickle,
+        # so that a net trained on CUDA loads where there is none.
+        state.pop("last_plan_", None)
+        # Generators do not pickle; their states (CPU byte tensors) do.
+        if "_generators" in state:
+            state["_generators"] = {key: gen.get_state() for key, gen in self._generators.items()}
         return state
 
     def __setstate__(self, state):
-        saved = state.pop("_generators")
-        self.__dict__.update(state)
+        saved = state.pop("_generators", None)
+        super().__setstate__(state)
+        if saved is None:
+            return
         self._generators = {}
         for key, generator_state in saved.items():
             where = torch.device(key.split("@")[0])
-            if where.type == "cuda" and not torch.cuda.is_available():
+            if where.type != "cpu" and not _device_present(where):
                 continue  # unpickled without the device: draws start again from the seed
             generator = torch.Generator(device=where)
             generator.set_state(generator_state)
@@ -329,11 +380,12 @@ class BatchMixer:
         Returns the probability that a row is pasted by CutMix.
         """
         cut = cut_probability(self.operator)
-        if cut > 0.0 and not self.weight_law.within_unit_interval:
-            low, high = self.weight_law.support
+        law = self._resolved()[0]
+        if cut > 0.0 and not law.within_unit_interval:
+            low, high = law.support
             raise ValueError(
                 f"operator={self.operator!r} pastes boxes of area share 1 - w, which needs "
-                f"weights in [0, 1]; {self.weight_law!r} reaches [{low:g}, {high:g}]. "
+                f"weights in [0, 1]; {law!r} reaches [{low:g}, {high:g}]. "
                 "Use a Beta law, or operator='lerp'."
             )
         for name in ("label_smoothing", "p"):
@@ -352,7 +404,8 @@ class BatchMixer:
         return cut
 
     def _targets(self, y, n_rows: int, where: torch.device):
-        """``y`` checked against the batch, on its device: class indices or float targets."""
+        """``y`` checked against the batch, on its device, and whether it holds
+        class probabilities: class indices, probabilities or float targets."""
         if not torch.is_tensor(y):
             y = torch.as_tensor(np.asarray(y))
         if y.ndim == 0 or y.shape[0] != n_rows:
@@ -367,17 +420,21 @@ class BatchMixer:
                     f"y holds integers ({y.dtype}) but n_classes is None: give n_classes for "
                     "class labels (mixed as one-hot rows), or float targets to mix as they are."
                 )
-            return y.to(where)
+            return y.to(where), False
         if not integral:
+            if y.ndim == 2 and y.shape[1] == self.n_classes:
+                return y.to(where), True  # class probabilities (or one-hot rows)
             raise ValueError(
-                f"y holds floats ({y.dtype}) but n_classes={self.n_classes} expects class "
-                "indices: pass integer labels, or n_classes=None to mix float targets as they are."
+                f"y holds floats ({y.dtype}) of shape {tuple(y.shape)} but n_classes="
+                f"{self.n_classes} expects class indices of shape (n,) or class "
+                f"probabilities of shape (n, {self.n_classes}): pass integer labels, or "
+                "n_classes=None to mix float targets as they are."
             )
         if y.ndim != 1:
             raise ValueError(f"class indices y must have shape (n,), got {tuple(y.shape)}.")
         if y.device.type == "cpu" and _HOST_LABEL_CHECK_ON_CPU:
-            # Elsewhere, checked on the device in __call__.
-            # No device to wait for: check the values on the host.
+            # No device to wait for: check the values on the host (on a GPU
+            # the one-hot gather checks them on the device, in __call__).
             values = y.numpy()
             bad = (values < 0) | (values >= self.n_classes)
             if bad.any():
@@ -385,7 +442,7 @@ class BatchMixer:
                     f"y holds class index {values[bad][0]}, outside [0, n_classes) with "
                     f"n_classes={self.n_classes}."
                 )
-        return y.to(where)
+        return y.to(where), False
 
     def collate(self, samples):
         """``collate_fn`` for a ``DataLoader`` of ``(x, y)`` samples: stacks and mixes them.
@@ -409,64 +466,70 @@ class BatchMixer:
 
         Parameters
         ----------
-        X : torch.Tensor of shape (n, ...) or dict of such tensors
+        X : torch.Tensor of shape (n, ...), dict, list or tuple of such tensors
             The batch; a dict (skorch's way of passing several inputs, or a
-            ``sample_weight`` beside ``data``) has every entry mixed with the
-            same plan. With CutMix, entries of at least three dimensions are
-            pasted, the others (sample weights) interpolated with the label
-            weights.
-        y : torch.Tensor of shape (n,) or (n, n_outputs)
-            Class indices (with ``n_classes``) or float targets.
+            ``sample_weight`` beside ``data``), list or tuple has every entry
+            mixed with the same plan. With CutMix, entries of at least three
+            dimensions are pasted, the others (sample weights) interpolated
+            with the label weights.
+        y : torch.Tensor of shape (n,), (n, n_classes) or (n, n_outputs)
+            Class indices (with ``n_classes``), class probabilities or
+            one-hot rows ``(n, n_classes)`` (mixed as probabilities), or float
+            targets.
 
         Returns
         -------
-        X_mixed : torch.Tensor or dict
+        X_mixed : torch.Tensor, dict, list or tuple
             ``n * n_interpolations`` rows, same trailing shape; same dtype,
             except that interpolated integer rows are float32.
         y_mixed : torch.Tensor
             Soft labels of shape (rows, n_classes), or mixed continuous
             targets of ``y``'s trailing shape.
         """
-        self._check_operator_options()
-        rows = next(iter(X.values())) if isinstance(X, dict) else X
-        if not torch.is_tensor(rows):
-            raise TypeError(f"BatchMixer mixes torch tensors, got {type(rows).__name__}.")
-        y = self._targets(y, rows.shape[0], rows.device)
+        if not hasattr(self, "_seed"):
+            self.reset()
+        else:
+            self._validate()
+        law, pairing = self._resolved()
+        rows = _first_tensor(X)
+        _check_entries(X, self.operator)
+        y, probabilities = self._targets(y, rows.shape[0], rows.device)
+        labels = y.argmax(dim=1) if probabilities else y
         plan = draw_device_batch_plan(
             rows,
-            y if self.within_class else None,
-            self.weight_law,
-            self.pairing,
+            labels if self.within_class else None,
+            law,
+            pairing,
             self._generator(rows.device),
-            self.n_interpolations,
+            int(self.n_interpolations),
             operator=self.operator,
             p=self.p,
             weight_mode=self.weight_mode,
         )
         self.last_plan_ = plan
-        if isinstance(X, dict):
-            X_mixed = {
-                name: mix(value, plan) if value.ndim >= 3 else interpolate(value, plan)
-                for name, value in X.items()
-            }
+        if isinstance(X, (dict, list, tuple)):
+            X_mixed = _map_inputs(X, lambda value: _mix_entry(value, plan))
         else:
             X_mixed = mix(X, plan)
         if self.n_classes is None:
             return X_mixed, interpolate(y, plan)
         dtype = rows.dtype if rows.dtype.is_floating_point else torch.float32
-        # One-hot rows gathered from a cached identity: one torch op and no
-        # value read back (torch's one_hot checks the range on the host). On
-        # a GPU a class index out of range fails the gather's own device-side
-        # bounds check; on the CPU _targets has refused it already.
-        y_mixed = interpolate(
-            _identity(self.n_classes, dtype, rows.device).index_select(0, y), plan
-        )
+        if probabilities:
+            y_mixed = interpolate(y.to(dtype), plan)
+        else:
+            # One-hot rows gathered from a cached identity: one torch op and
+            # no value read back (torch's one_hot checks the range on the
+            # host). On a GPU a class index out of range fails the gather's
+            # own device-side bounds check; on the CPU _targets refused it.
+            y_mixed = interpolate(
+                _identity(self.n_classes, dtype, rows.device).index_select(0, y), plan
+            )
         if self.label_smoothing:
             e = float(self.label_smoothing)
             y_mixed = y_mixed.mul_(1.0 - e).add_(e / self.n_classes)
         return X_mixed, y_mixed
 
-    def __repr__(self) -> str:
+    def __repr__(self, N_CHAR_MAX=700) -> str:
         options = "".join(
             f", {name}={getattr(self, name)!r}"
             for name, default in _OPTION_DEFAULTS.items()
@@ -492,12 +555,72 @@ def _process_rank() -> int:
         return 0
 
 
+def _device_present(where: torch.device) -> bool:
+    if where.type == "cuda":
+        return torch.cuda.is_available() and (where.index or 0) < torch.cuda.device_count()
+    if where.type == "mps":
+        return bool(getattr(torch.backends, "mps", None)) and torch.backends.mps.is_available()
+    return False
+
+
+def _map_inputs(X, function):
+    """``function`` applied to every tensor of a tensor, dict, list or tuple."""
+    if isinstance(X, dict):
+        return {name: function(value) for name, value in X.items()}
+    if isinstance(X, (list, tuple)):
+        return type(X)(function(value) for value in X)
+    return function(X)
+
+
+def _first_tensor(X):
+    if isinstance(X, dict):
+        if not X:
+            raise ValueError("X is an empty dict: nothing to mix.")
+        rows = next(iter(X.values()))
+    elif isinstance(X, (list, tuple)):
+        if not X:
+            raise ValueError(f"X is an empty {type(X).__name__}: nothing to mix.")
+        rows = X[0]
+    else:
+        rows = X
+    return rows
+
+
+def _mix_entry(value, plan):
+    """One entry of a dict, list or tuple ``X``: images (3 or more dims) by
+    the plan's operator, the rest (features, sample weights) interpolated."""
+    return mix(value, plan) if value.ndim >= 3 else interpolate(value, plan)
+
+
+def _check_entries(X, operator) -> None:
+    """Tensors only; integer entries of a container refused where interpolated."""
+    if not isinstance(X, (dict, list, tuple)):
+        if not torch.is_tensor(X):
+            raise TypeError(f"BatchMixer mixes torch tensors, got {type(X).__name__}.")
+        return
+    names = X.keys() if isinstance(X, dict) else range(len(X))
+    for name in names:
+        value = X[name]
+        if not torch.is_tensor(value):
+            raise TypeError(
+                f"BatchMixer mixes torch tensors, got {type(value).__name__} in X[{name!r}]."
+            )
+        pasted = operator == "cutmix" and value.ndim >= 3
+        if not (value.dtype.is_floating_point or pasted):
+            raise TypeError(
+                f"X[{name!r}] holds integers ({value.dtype}): indices or token ids "
+                "cannot be interpolated. Embed them in your module and mix the "
+                "embeddings with mix_layers, or give float features."
+            )
+
+
 class MixupMixin:
     """skorch mixin that trains on mixup batches, mixed on the training device.
 
     Put it before the skorch net class: ``class Net(MixupMixin,
     NeuralNetClassifier)``. Every training batch is moved to the net's
-    ``device`` and mixed by ``batch_mixer`` before the usual training step
+    ``device`` and mixed by a fitted copy of ``batch_mixer`` (``batch_mixer_``;
+    the parameter itself is never changed) before the usual training step
     runs on it; validation, scoring and prediction see the original rows.
     It composes with skorch's :class:`~skorch.hf.AccelerateMixin`: put it
     first, ``class Net(MixupMixin, AccelerateMixin, NeuralNetClassifier)``,
@@ -507,12 +630,14 @@ class MixupMixin:
 
     Mixed class labels are soft (rows of class probabilities): the criterion
     must accept them, as ``torch.nn.CrossEntropyLoss`` on logits does (or
-    :class:`SoftTargetCrossEntropy`); skorch's default ``NLLLoss`` does not.
+    :class:`SoftTargetCrossEntropy`); skorch's default ``NLLLoss`` does not,
+    and is refused before training when a mixer is active.
 
     Parameters
     ----------
     *args, **kwargs
-        Those of the skorch net.
+        Those of the skorch net; the composed class's signature lists them
+        with the two below, so scikit-learn sees the net's parameters.
     batch_mixer : BatchMixer or None, default=None
         How batches are mixed; ``None`` trains without mixing.
     mix_layers : list of str or None, default=None
@@ -526,9 +651,11 @@ class MixupMixin:
         site must output one floating-point tensor and be called once per
         forward pass, its output alone feeding the rest of the network
         (with ``n_interpolations`` K, the batch grows K times there).
-        Token indices (int32 or int64 inputs) are mixed only at a layer that
-        outputs floats, such as an ``nn.Embedding``. Checked when training
-        starts; prediction and validation are never mixed.
+        Token indices (int32 or int64 inputs to a module with an
+        ``nn.Embedding``) are mixed only at a layer that outputs floats, such
+        as the embedding; other integer inputs are interpolated as float32.
+        Checked when training starts; prediction and validation are never
+        mixed.
 
     Notes
     -----
@@ -544,6 +671,20 @@ class MixupMixin:
     :meth:`train_step`, which mixes once per batch, before the optimizer's
     closure, so an optimizer that evaluates the closure several times sees
     the same mixed batch.
+
+    **Training scores.** skorch caches each training step's ``y_pred`` for
+    on-train scoring (``EpochScoring(..., on_train=True)``, caching on by
+    default). The mixed batch's predictions belong to the mixed rows (and
+    there are ``n_interpolations`` times as many), so they cannot be scored
+    against the original targets. When such a cached scorer is present,
+    :meth:`train_step` also predicts the batch's original rows, without
+    gradient and in evaluation mode (before the optimizer step), and returns
+    those as ``y_pred``. Its cost is one forward pass over the original
+    rows per batch (about a third of a training step with
+    ``n_interpolations=1``, less with more), paid only when an on-train
+    scorer caches; a scorer with ``use_caching=False`` instead predicts the
+    whole training set once at the end of the epoch. Without such a scorer,
+    ``y_pred`` is the mixed rows' output, as used by the loss.
 
     Examples
     --------
@@ -565,20 +706,74 @@ class MixupMixin:
     ... ).fit(X, y)
     >>> net.predict(X[:4]).shape
     (4,)
+    >>> net.set_params(batch_mixer__pairing__k=4).batch_mixer.pairing
+    OTBlockPairing(k=4)
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" not in cls.__dict__:
+            cls.__init__ = _composed_init(cls)
 
     def __init__(self, *args, batch_mixer: BatchMixer | None = None, mix_layers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.batch_mixer = batch_mixer
         self.mix_layers = mix_layers
 
+    def set_params(self, **kwargs):
+        # skorch stores any name with "__" as an attribute of its own; the
+        # mixer's nested parameters go to the mixer (scikit-learn's protocol).
+        if "batch_mixer" in kwargs:
+            self.batch_mixer = kwargs.pop("batch_mixer")
+        nested = {k: kwargs.pop(k) for k in list(kwargs) if k.startswith("batch_mixer__")}
+        if nested:
+            if self.batch_mixer is None:
+                raise ValueError(
+                    f"cannot set {', '.join(sorted(nested))}: batch_mixer is None; set "
+                    "batch_mixer=BatchMixer(...) first."
+                )
+            self.batch_mixer.set_params(**{k[len("batch_mixer__") :]: v for k, v in nested.items()})
+        return super().set_params(**kwargs) if kwargs else self
+
     def initialize(self):
         """Initialise the net; a fresh net also starts the mixing draws again."""
         super().initialize()
-        if self.batch_mixer is not None:
-            self.batch_mixer.reset()
+        self._initialize_mixer()
         self._mix_sites_ = None  # manifold mixup's site draws start again too
         return self
+
+    def _initialize_mixer(self) -> None:
+        """Fitted copy of ``batch_mixer``, checked before any training."""
+        if self.batch_mixer is None:
+            self.batch_mixer_ = None
+        else:
+            self.batch_mixer_ = clone(self.batch_mixer).reset()
+            self._check_soft_label_criterion()
+        self._mixer_source = self.batch_mixer
+
+    def _check_soft_label_criterion(self) -> None:
+        if self.batch_mixer_.n_classes is None:
+            return
+        criterion = getattr(self, "criterion_", None)
+        hard_only = (torch.nn.NLLLoss, torch.nn.MultiMarginLoss)
+        # torch's own forward takes class indices only (a subclass may override it)
+        if any(
+            isinstance(criterion, loss) and type(criterion).forward is loss.forward
+            for loss in hard_only
+        ):
+            raise ValueError(
+                f"the criterion {type(criterion).__name__} takes class indices, but an "
+                "active batch_mixer with n_classes gives soft labels (class "
+                "probabilities): use criterion=torch.nn.CrossEntropyLoss (on logits) "
+                "or skmixup.neural_net.SoftTargetCrossEntropy, or batch_mixer=None."
+            )
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        if not getattr(self, "initialized_", False):
+            self.initialize()
+        elif getattr(self, "_mixer_source", None) is not self.batch_mixer:
+            self._initialize_mixer()  # a new mixer given between two partial fits
+        return super().partial_fit(X, y, classes=classes, **fit_params)
 
     def _initialize_accelerator(self):
         # Only reached with skorch's AccelerateMixin after this mixin in the
@@ -604,22 +799,43 @@ class MixupMixin:
         """Mixed ``(Xi, yi)`` of one training batch, on the net's device."""
         Xi = to_tensor(Xi, device=self.device)
         yi = to_tensor(yi, device=self.device)
-        return self.batch_mixer(Xi, yi)
+        return self.batch_mixer_(Xi, yi)
+
+    def _caches_train_predictions(self) -> bool:
+        """Whether a callback scores cached training predictions."""
+        if self.use_caching is False:
+            return False
+        for _, callback in getattr(self, "callbacks_", []):
+            if (
+                getattr(callback, "on_train", False)
+                and hasattr(callback, "use_caching")
+                and (callback.use_caching or self.use_caching is True)
+            ):
+                return True
+        return False
 
     def train_step(self, batch, **fit_params):
-        if self.batch_mixer is not None:
-            Xi, yi = unpack_data(batch)
-            site = self._mix_site(Xi)
-            if site != INPUT:  # manifold mixup: mixed by a hook at that submodule
-                with mixing_at(self, site, Xi, yi) as batch:
-                    return super().train_step(batch, **fit_params)
-            batch = self.mix_batch(Xi, yi)
-        return super().train_step(batch, **fit_params)
+        if getattr(self, "batch_mixer_", None) is None:
+            return super().train_step(batch, **fit_params)
+        Xi, yi = unpack_data(batch)
+        original_pred = None
+        if self._caches_train_predictions():
+            # Before any mixing hook is registered: the original rows' output.
+            original_pred = self.evaluation_step((Xi, yi), training=False)
+        site = self._mix_site(Xi)
+        if site != INPUT:  # manifold mixup: mixed by a hook at that submodule
+            with mixing_at(self, site, Xi, yi) as mixed:
+                step = super().train_step(mixed, **fit_params)
+        else:
+            step = super().train_step(self.mix_batch(Xi, yi), **fit_params)
+        if original_pred is not None:
+            step["y_pred"] = original_pred
+        return step
 
     def _mix_site(self, Xi) -> str:
         """Where this training batch is mixed: ``"input"`` or a submodule name."""
         if getattr(self, "_mix_sites_", None) is None:
-            self._mix_sites_ = SiteDraws(getattr(self.batch_mixer, "_seed", None))
+            self._mix_sites_ = SiteDraws(getattr(self.batch_mixer_, "_seed", None))
         return self._mix_sites_.draw(self, Xi)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
@@ -627,6 +843,57 @@ class MixupMixin:
         if training and hidden is not None:
             y_true = hidden.loss_targets(y_true)
         return super().get_loss(y_pred, y_true, X=X, training=training)
+
+
+def _composed_init(cls):
+    """``__init__`` of a class composed with MixupMixin, with the net's signature.
+
+    scikit-learn reads an estimator's parameters from ``inspect.signature``:
+    the composed class shows the net's parameters (those of every ``__init__``
+    after MixupMixin in the MRO, down to the first without ``*args``) plus
+    ``batch_mixer`` and ``mix_layers``.
+    """
+    mro = cls.__mro__
+    positional, keyword, var_keyword = [], [], None
+    seen = {"self", "batch_mixer", "mix_layers"}
+    open_positional = True  # where a class passes *args on, later ones are keyword-only
+    for klass in mro[mro.index(MixupMixin) + 1 :]:
+        if "__init__" not in klass.__dict__ or klass is object:
+            continue
+        more = False
+        for param in inspect.signature(klass.__dict__["__init__"]).parameters.values():
+            if param.kind is param.VAR_POSITIONAL:
+                more, open_positional = True, False
+            elif param.kind is param.VAR_KEYWORD:
+                var_keyword, more = var_keyword or param, True
+            elif param.name not in seen:
+                seen.add(param.name)
+                if open_positional and param.kind is param.POSITIONAL_OR_KEYWORD:
+                    positional.append(param)
+                else:
+                    keyword.append(param.replace(kind=param.KEYWORD_ONLY))
+        open_positional = False
+        if not more:
+            break
+    ours = [
+        inspect.Parameter("batch_mixer", inspect.Parameter.KEYWORD_ONLY, default=None),
+        inspect.Parameter("mix_layers", inspect.Parameter.KEYWORD_ONLY, default=None),
+    ]
+    signature = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        + positional
+        + keyword
+        + ours
+        + ([var_keyword] if var_keyword is not None else [])
+    )
+
+    def __init__(self, *args, **kwargs):
+        MixupMixin.__init__(self, *args, **kwargs)
+
+    __init__.__signature__ = signature
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    __init__.__doc__ = MixupMixin.__init__.__doc__
+    return __init__
 
 
 class MixupNet(MixupMixin, NeuralNet):

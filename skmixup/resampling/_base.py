@@ -528,6 +528,14 @@ class BaseMixupResampler(BaseOverSampler):
     def _count_new_rows(self, y, n_rows: int) -> tuple[dict | None, int]:
         """New rows per class (``None`` for one group) and in all."""
         if self.target_type_ != "classification":
+            strategy = self.sampling_strategy
+            if y is None and not (isinstance(strategy, str) and strategy == "auto"):
+                # scikit-learn's wording for a missing y, with what it is needed for
+                raise ValueError(
+                    f"{type(self).__name__} requires y to be passed, but the target y is "
+                    f"None: sampling_strategy applies to class labels (got {strategy!r}; "
+                    "without y, give the number of new rows with n_samples or factor)."
+                )
             n_new = new_rows_continuous(
                 n_rows,
                 sampling_strategy=self.sampling_strategy,

@@ -154,11 +154,11 @@ class EpBetaMixupResampler(BaseMixupResampler):
                 raise ValueError(
                     "give either mean (alpha and beta are then solved) or alpha and beta, not both."
                 )
-            law = EpBeta(self.alpha, self.beta, self.eps0, self.eps1)
+            law = EpBeta(self.alpha, self.beta, self.eps0, self.eps1)._validate()
         else:
             mean = 0.5 if self.mean is None else self.mean
             law = EpBeta.variance_preserving(self.eps0, self.eps1, mean)
-        self.alpha_, self.beta_ = law.alpha, law.beta
+        self.alpha_, self.beta_ = float(law.alpha), float(law.beta)
         return law
 
 

@@ -51,7 +51,7 @@ class _BlockMatchedResampler(BaseMixupResampler):
                     f"law; it needs a numeric alpha, got {self.alpha!r}."
                 )
             self.alpha_ = None
-            return self.alpha
+            return self.alpha._validate()
         alpha = float(self.alpha)
         if self.fixed_perturbation:
             labels = y if self.target_type_ == "classification" else None
