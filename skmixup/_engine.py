@@ -297,10 +297,40 @@ def mix(X, plan: MixPlan):
         rows come back as float32); pasted rows keep the dtype of ``X``.
     """
     if plan.operator == "lerp":
-        return interpolate(X, plan)
-    from skmixup._operators import paste
+        mixed = interpolate(X, plan)
+    else:
+        from skmixup._operators import paste
 
-    return paste(X, plan)
+        mixed = paste(X, plan)
+    return in_format_of(X, mixed)
+
+
+def row_format(X):
+    """The torch memory format of a ``channels_last`` batch, else None.
+
+    Training batches of images are often ``channels_last``; mixed rows keep
+    that layout so that neither side of the mixing pays a layout copy.
+    """
+    import torch
+
+    if X.ndim == 4 and not X.is_contiguous():
+        if X.is_contiguous(memory_format=torch.channels_last):
+            return torch.channels_last
+    if X.ndim == 5 and not X.is_contiguous():
+        if X.is_contiguous(memory_format=torch.channels_last_3d):
+            return torch.channels_last_3d
+    return None
+
+
+def in_format_of(X, mixed):
+    """``mixed`` in ``X``'s channels-last layout (a copy only where a kernel
+    could not write it in place)."""
+    if not is_torch_array(X):
+        return mixed
+    layout = row_format(X)
+    if layout is None or mixed.is_contiguous(memory_format=layout):
+        return mixed
+    return mixed.contiguous(memory_format=layout)
 
 
 def interpolate(X, plan: MixPlan, *, copy_columns=None, out=None):
@@ -405,6 +435,8 @@ def _interpolate_torch(X, plan: MixPlan, copy_columns, out):
         # exactly the anchor at w = 1 and the partner at w = 0.
         weights = torch.as_tensor(plan.weights, device=where).to(X.dtype)
         weights = weights.view(-1, *([1] * (X.ndim - 1)))
+        if out is None and row_format(X) is not None:
+            out = torch.empty_like(X)  # written in X's channels-last layout
         return torch.lerp(X.index_select(0, partners), X, weights, out=out)
     flat = X.reshape(X.shape[0], -1)
     partner_weights = (1.0 - torch.as_tensor(plan.weights, device=where)).to(X.dtype)

@@ -151,6 +151,8 @@ def paste(X: torch.Tensor, plan) -> torch.Tensor:
             "operator='cutmix' pastes boxes over the last two dimensions: rows must have "
             f"shape (n, ..., H, W), got a tensor of shape {tuple(X.shape)}."
         )
+    from skmixup._engine import row_format
+
     height, width = X.shape[-2:]
     mask = box_mask(plan.inside, height, width)
     partners = torch.as_tensor(plan.partners, device=X.device)
@@ -169,13 +171,17 @@ def paste(X: torch.Tensor, plan) -> torch.Tensor:
         partner_rows = X.index_select(0, partners)
         shape = (len(plan),) + (1,) * (X.ndim - 3) + (height, width)
     mask = mask.reshape(shape)
+    # A channels-last batch of rows anchored in order is written in its layout.
+    out = torch.empty_like(X) if anchor_rows is X and row_format(X) is not None else None
     if plan.cut is None:
-        mixed = torch.where(mask, partner_rows, anchor_rows)
+        mixed = torch.where(mask, partner_rows, anchor_rows, out=out)
     else:
         # Per-pixel weight of the partner: the box mask on pasted rows,
         # 1 - w everywhere on interpolated rows (lerp is exact at 0 and 1).
         lerp_weights = (1.0 - plan.weights).reshape(shape[:-2] + (1, 1))
         cut = plan.cut.reshape(lerp_weights.shape)
         partner_weights = torch.where(cut, mask, lerp_weights).to(X.dtype)
-        mixed = torch.lerp(anchor_rows, partner_rows, partner_weights)
+        mixed = torch.lerp(anchor_rows, partner_rows, partner_weights, out=out)
+    if out is not None:
+        return mixed
     return mixed.reshape(len(plan), *X.shape[1:])

@@ -480,3 +480,28 @@ def test_cutmix_batch_ops_and_read_backs():
     counter = _count(BatchMixer.cutmix(n_classes=10, random_state=0), X, y)
     assert counter.read_backs == 0, counter.ops
     assert sum(counter.ops.values()) <= 60, counter.ops
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"operator": "cutmix"},
+        {"n_interpolations": 2},
+        {"operator": {"lerp": 0.5, "cutmix": 0.5}},
+        {"operator": "cutmix", "n_interpolations": 3},
+    ],
+)
+def test_channels_last_batches_stay_channels_last_with_the_same_values(options):
+    # The same seed mixes a channels-last batch and its contiguous copy into
+    # equal values; the channels-last one comes back in its own layout.
+    generator = torch.Generator().manual_seed(0)
+    X = torch.rand(12, 3, 6, 5, generator=generator)
+    y = torch.randint(0, 4, (12,), generator=generator)
+    X_last = X.to(memory_format=torch.channels_last)
+    mixed_last, y_last = BatchMixer.mixup(n_classes=4, random_state=1, **options)(X_last, y)
+    mixed, y_mixed = BatchMixer.mixup(n_classes=4, random_state=1, **options)(X, y)
+    assert mixed_last.is_contiguous(memory_format=torch.channels_last)
+    assert not mixed_last.is_contiguous()
+    torch.testing.assert_close(mixed_last, mixed, rtol=0, atol=0)
+    torch.testing.assert_close(y_last, y_mixed, rtol=0, atol=0)
