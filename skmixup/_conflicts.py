@@ -439,7 +439,7 @@ def mixup_conflicts(
     >>> result.verdict
     'high'
     >>> result.conflict_fraction
-    0.15
+    0.2
     >>> result.suggestions  # settings measured with fewer conflicts: none here
     ()
     """
