@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import sys
 
+from skmixup.cli._columns import check_target, column_names
+
 METHODS = ("epbeta", "kmixup", "multimix")
 
 # Options of one method only, by the Python parameter they set.
@@ -208,17 +210,9 @@ def run_resample(args) -> int:
         if index_columns:
             stage.summary += f" (index {', '.join(map(str, index_columns))} read as columns)"
     columns = list(frame.columns)
-    categorical = None
-    if args.categorical:
-        categorical = [name.strip() for name in args.categorical.split(",") if name.strip()]
-        missing = [name for name in categorical if name not in columns]
-        if missing:
-            raise ValueError(f"--categorical: unknown column(s) {missing}; columns are {columns}")
+    categorical = column_names(args.categorical, columns, "--categorical")
     if args.target is not None:
-        if args.target not in columns:
-            raise ValueError(f"--target: unknown column {args.target!r}; columns are {columns}")
-        if categorical and args.target in categorical:
-            raise ValueError(f"--target column {args.target!r} cannot also be categorical")
+        check_target(args.target, columns, categorical)
         X, y = frame.drop(columns=[args.target]), frame[args.target]
     else:
         # No target: the whole table is one group of rows, mixed together.

@@ -22,6 +22,7 @@ import warnings
 from pathlib import Path
 
 from skmixup._tables.io import TableError
+from skmixup.cli._columns import check_target, column_names
 
 
 class Terminated(BaseException):
@@ -76,12 +77,9 @@ def _run(args, make_resampler) -> int:
     frame = _read_parquet(args.input)
     _check_not_inside(output, args.input)
     columns = list(frame.columns)
-    categorical = _categorical(args.categorical, columns)
+    categorical = column_names(args.categorical, columns, "--categorical")
     if args.target is not None:
-        if args.target not in columns:
-            raise ValueError(f"--target: unknown column {args.target!r}; columns are {columns}")
-        if categorical and args.target in categorical:
-            raise ValueError(f"--target column {args.target!r} cannot also be categorical")
+        check_target(args.target, columns, categorical)
         X, y = frame.drop(columns=[args.target]), frame[args.target]
     else:
         # No target: the whole table is one group of rows, mixed together.
@@ -261,16 +259,6 @@ def _check_schemas(source: str) -> None:
                     f"{kind} in {files[0]}; cast it to one type in every file (no "
                     "conversion is guessed)"
                 )
-
-
-def _categorical(option, columns):
-    if not option:
-        return None
-    categorical = [name.strip() for name in option.split(",") if name.strip()]
-    missing = [name for name in categorical if name not in columns]
-    if missing:
-        raise ValueError(f"--categorical: unknown column(s) {missing}; columns are {columns}")
-    return categorical
 
 
 def _write_tasks(plan, directory: Path, columns, target, capture: bool = False) -> list:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from skmixup.cli._columns import column_names
+
 _NAME = "skmixup synthesize"
 
 
@@ -52,16 +54,6 @@ def add_synthesize_parser(commands) -> None:
     parser.add_argument("--quiet", action="store_true", help="print nothing on success")
 
 
-def _split_names(text: str | None, columns: list, option: str):
-    if text is None:
-        return None
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in columns]
-    if unknown:
-        raise ValueError(f"{option}: unknown column(s) {unknown}; columns are {columns}")
-    return names
-
-
 def run_synthesize(args) -> int:
     import numpy as np
 
@@ -75,10 +67,10 @@ def run_synthesize(args) -> int:
     check_paths(args.table, args.out)
     frame = read_table(args.table)
     columns = list(frame.columns)
-    categorical = _split_names(args.categorical, columns, "--categorical")
+    categorical = column_names(args.categorical, columns, "--categorical")
     within = "all"
     if args.within is not None:
-        within = None if args.within == "none" else _split_names(args.within, columns, "--within")
+        within = None if args.within == "none" else column_names(args.within, columns, "--within")
         if within and categorical is not None:
             categorical = list(dict.fromkeys(categorical + within))
         elif within:
