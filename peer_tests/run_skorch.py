@@ -12,6 +12,7 @@ with the mixin and no mixer (the mixin must then change nothing).
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import subprocess
@@ -35,12 +36,6 @@ MODES = ["plain", "nomixer", "mixer"]
 # pattern of test id. Mixing changes what the module sees in training (new
 # rows, soft or mixed targets), so tests that pin training itself differ.
 REASONS = [
-    (
-        r"Checkpoint",
-        "harness: the test mocks skorch.NeuralNet.save_params, and skorch.NeuralNet is "
-        "the composed NeuralNet here, not a base of the composed NeuralNetRegressor the "
-        "test trains (fails the same way without a mixer)",
-    ),
     (
         r"test_takes_log_with_nllloss",
         "expected: the test asks for torch's NLLLoss, which takes class indices only; "
@@ -71,7 +66,7 @@ def sdist() -> Path:
     return source
 
 
-def start(source: Path, mode: str, tests: list[str]) -> subprocess.Popen:
+def start(source: Path, mode: str, tests: list[str], workers: int) -> subprocess.Popen:
     """One pytest run of ``tests`` in ``mode``, logging to build/peer/<mode>.log."""
     env = {
         **os.environ,
@@ -82,6 +77,8 @@ def start(source: Path, mode: str, tests: list[str]) -> subprocess.Popen:
         sys.executable, "-m", "pytest", *tests, "-q", "-rA", "-p", "skmixup_peer",
         "-p", "no:randomly", "-p", "no:cacheprovider", "-o", "addopts=", "-W", "ignore",
     ]  # fmt: skip
+    if workers:
+        command += ["-n", str(workers)]  # pytest-xdist
     log = open(BUILD / f"{mode}.log", "w")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(command, cwd=source, env=env, stdout=log, stderr=subprocess.STDOUT)
 
@@ -96,11 +93,15 @@ def outcomes(mode: str) -> dict[str, str]:
 
 
 def main() -> int:
-    args = sys.argv[1:]
-    reuse = "--reuse" in args  # table from the logs of an earlier run
-    tests = [a for a in args if a != "--reuse"] or TESTS  # e.g. skorch/tests/test_net.py
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tests", nargs="*", default=TESTS, help="paths in the sdist")
+    parser.add_argument("--reuse", action="store_true", help="table from earlier logs")
+    parser.add_argument("-n", "--workers", type=int, default=0, help="xdist per mode")
+    args = parser.parse_args()
     source = sdist()
-    runs = [] if reuse else [start(source, mode, tests) for mode in MODES]  # all at once
+    runs = (
+        [] if args.reuse else [start(source, mode, args.tests, args.workers) for mode in MODES]
+    )  # the three modes at once
     for run in runs:
         run.wait()
     results = {mode: outcomes(mode) for mode in MODES}
