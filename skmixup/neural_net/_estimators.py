@@ -43,7 +43,10 @@ _PARAMETERS_DOC = """module : torch.nn.Module class or instance, default=None
         ``hidden_layer_sizes``. A class is instantiated with the
         ``module__*`` parameters; an instance is deep-copied at every
         ``fit`` (the instance you pass is never trained). The module must
-        return raw outputs (logits for classification).
+        return raw outputs (logits for classification). A net fitted on
+        CUDA unpickles on a CPU-only machine either way (the trained copy is
+        remapped with skorch's ``cuda_dependent_attributes_``), provided the
+        instance you pass is itself on the CPU: it is pickled as given.
 
     mixer : "mixup", EpBetaMixupResampler, KMixupResampler, MultiMixResampler or None, \
 default="mixup"
