@@ -71,7 +71,10 @@ def start(source: Path, mode: str, tests: list[str], workers: int) -> subprocess
     env = {
         **os.environ,
         "SKMIXUP_PEER": mode,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "peer_tests"), str(ROOT)]),
+        # what the caller's path adds (e.g. skorch's test dependency flaky) comes last
+        "PYTHONPATH": os.pathsep.join(
+            [str(ROOT / "peer_tests"), str(ROOT), os.environ.get("PYTHONPATH", "")]
+        ),
     }
     command = [
         sys.executable, "-m", "pytest", *tests, "-q", "-rA", "-p", "skmixup_peer",
