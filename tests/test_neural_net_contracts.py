@@ -382,7 +382,7 @@ def test_dataset_of_three_values_gets_a_clear_error():
 
 
 # -- Dataset labels checked once per fit when the Dataset holds them ------------
-class _Recorder(torch.nn.Module):
+class _CallCounter(torch.nn.Module):
     def __init__(self, n_features=2, n_outputs=3):
         super().__init__()
         self.linear = torch.nn.Linear(n_features, n_outputs)
@@ -421,7 +421,7 @@ def test_dataset_labels_in_memory_are_checked_once_before_training(kind):
     y = y.copy()
     bad_row = len(y) - 3  # in the last batch: a per-batch check would train first
     y[bad_row] = 3
-    module = _Recorder()
+    module = _CallCounter()
     clf = MixupNeuralNetClassifier(
         module=module, classes=[0, 1, 2], max_epochs=1, batch_size=8, random_state=0
     )
