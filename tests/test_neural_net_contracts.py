@@ -450,3 +450,28 @@ def test_labels_attribute_that_disagrees_with_items_falls_back_to_batches():
     dataset = _Targets(X, torch.as_tensor(y), shift=1)  # items return label + 1
     with pytest.raises(ValueError, match="the Dataset returned the label 2"):
         MixupNeuralNetClassifier(classes=[0, 1], max_epochs=1, random_state=0).fit(dataset)
+
+
+def test_subclass_of_a_net_with_its_own_init_keeps_that_init():
+    # skorch's test_set_params_on_custom_module_triggers_reinit_...: a net
+    # class with custom parameters, subclassed without an __init__.
+    class WithCustom(MixupMixin, NeuralNetClassifier):
+        def __init__(self, *args, custom=torch.nn.Linear, **kwargs):
+            self.custom = custom
+            super().__init__(*args, **kwargs)
+
+    class Sub(WithCustom):
+        pass
+
+    class Plain(MixupMixin, NeuralNetClassifier):
+        pass
+
+    class PlainSub(Plain):
+        pass
+
+    net = Sub(torch.nn.Linear(2, 2), custom=torch.nn.ReLU)
+    assert net.custom is torch.nn.ReLU
+    assert Sub.__init__ is WithCustom.__init__
+    # without a custom __init__ the composed signature is still given
+    assert "batch_mixer" in inspect.signature(PlainSub).parameters
+    assert "module" in inspect.signature(PlainSub).parameters

@@ -719,7 +719,14 @@ class MixupMixin:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "__init__" not in cls.__dict__:
+        # Only where the inherited __init__ is ours: a subclass of a net whose
+        # own class defines __init__ (custom parameters) inherits that one.
+        inherited = next(
+            k.__dict__["__init__"] for k in cls.__mro__[1:] if "__init__" in k.__dict__
+        )
+        if "__init__" not in cls.__dict__ and (
+            inherited is MixupMixin.__init__ or getattr(inherited, "_composed", False)
+        ):
             cls.__init__ = _composed_init(cls)
 
     def __init__(self, *args, batch_mixer: BatchMixer | None = None, mix_layers=None, **kwargs):
@@ -929,6 +936,7 @@ def _composed_init(cls):
     __init__.__signature__ = signature
     __init__.__qualname__ = f"{cls.__qualname__}.__init__"
     __init__.__doc__ = MixupMixin.__init__.__doc__
+    __init__._composed = True
     return __init__
 
 
