@@ -13,6 +13,7 @@ with the mixin and no mixer (the mixin must then change nothing).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
 import subprocess
@@ -134,6 +135,13 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="table from earlier logs")
     parser.add_argument("-n", "--workers", type=int, default=0, help="xdist per mode")
     args = parser.parse_args()
+    if any("test_net" in t for t in args.tests) and importlib.util.find_spec("flaky") is None:
+        print(
+            "skorch's test_net.py imports flaky (a skorch test dependency): install it, "
+            "or put a folder holding it on PYTHONPATH (pip install --target DIR flaky).",
+            file=sys.stderr,
+        )
+        return 2
     source = sdist()
     runs = (
         [] if args.reuse else [start(source, mode, args.tests, args.workers) for mode in MODES]
