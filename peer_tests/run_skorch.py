@@ -141,7 +141,8 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="table from earlier logs")
     parser.add_argument("-n", "--workers", type=int, default=0, help="xdist per mode")
     args = parser.parse_args()
-    if any("test_net" in t for t in args.tests) and importlib.util.find_spec("flaky") is None:
+    needs_flaky = not args.reuse and any("test_net" in t for t in args.tests)
+    if needs_flaky and importlib.util.find_spec("flaky") is None:
         print(
             "skorch's test_net.py imports flaky (a skorch test dependency): install it, "
             "or put a folder holding it on PYTHONPATH (pip install --target DIR flaky).",
