@@ -12,6 +12,8 @@ with the mixin and no mixer (the mixin must then change nothing).
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
 import os
 import re
 import subprocess
@@ -36,12 +38,6 @@ MODES = ["plain", "nomixer", "mixer"]
 # rows, soft or mixed targets), so tests that pin training itself differ.
 REASONS = [
     (
-        r"Checkpoint",
-        "harness: the test mocks skorch.NeuralNet.save_params, and skorch.NeuralNet is "
-        "the composed NeuralNet here, not a base of the composed NeuralNetRegressor the "
-        "test trains (fails the same way without a mixer)",
-    ),
-    (
         r"test_takes_log_with_nllloss",
         "expected: the test asks for torch's NLLLoss, which takes class indices only; "
         "an active mixer gives soft labels (the mixin refuses it before training)",
@@ -50,6 +46,45 @@ REASONS = [
         r"test_takes_no_log_without_nllloss",
         "expected: the test replaces the loss by torch's NLLLoss (class indices only) "
         "while the mixer gives soft labels",
+    ),
+    (
+        r"test_repr_(uninitialized|initialized|fitted)_works",
+        "harness: the repr names the class with its module, skmixup_peer.NeuralNetClassifier "
+        "here, skorch.classifier.NeuralNetClassifier in the expected text (the composed "
+        "class cannot take skorch's module name: pickle would then find skorch's class)",
+    ),
+    (
+        r"test_criterion_training_set_correctly|test_criterion_is_not_a_torch_module",
+        "expected: the test's criterion (an NLLLoss subclass with its own forward, or "
+        "torch's functional nll_loss) takes class indices only; the mixer gives soft labels",
+    ),
+    (
+        r"test_net_variable_prediction_lengths",
+        "expected: float sequence targets (n, 3, 1) in a classifier; the harness gives the "
+        "mixer n_classes from classes_, and BatchMixer refuses them with a message saying "
+        "to pass n_classes=None to mix float targets as they are",
+    ),
+    (
+        r"test_net_variable_label_lengths",
+        "expected: ragged object-array labels (lengths 1 to 3) have no classes_ (the "
+        "harness reads them to size the one-hot) and cannot be interpolated row by row",
+    ),
+    (
+        r"test_change_get_loss|test_predict_nonlinearity_is_identity_with_multiple_criteria",
+        "expected: the test's own get_loss reads y_true as class indices (y_true - "
+        "y_pred[:, 1], or torch's NLL loss); the mixer gives soft labels (n, n_classes)",
+    ),
+    (
+        r"test_customize_net_with_custom_dataset_that_returns_3_values",
+        "expected: the test's net takes (x0, x1, y) batches in its own train_step_single; "
+        "the mixin mixes (X, y) batches and gets skorch's own 'returns 3 values' error "
+        "(such a net overrides mix_batch/train_step to say what to mix)",
+    ),
+    (
+        r"test_net_overrides_caching\[(True|auto)\]",
+        "expected, the documented cost of honest on-train scores: with a caching on-train "
+        "scorer the mixin predicts each training batch's original rows once more (no "
+        "grad); 8 training batches x 3 epochs = 24 extra infer calls, 54 = 30 + 24",
     ),
     (r"", "UNEXPLAINED"),
 ]
@@ -71,17 +106,22 @@ def sdist() -> Path:
     return source
 
 
-def start(source: Path, mode: str, tests: list[str]) -> subprocess.Popen:
+def start(source: Path, mode: str, tests: list[str], workers: int) -> subprocess.Popen:
     """One pytest run of ``tests`` in ``mode``, logging to build/peer/<mode>.log."""
     env = {
         **os.environ,
         "SKMIXUP_PEER": mode,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "peer_tests"), str(ROOT)]),
+        # what the caller's path adds (e.g. skorch's test dependency flaky) comes last
+        "PYTHONPATH": os.pathsep.join(
+            [str(ROOT / "peer_tests"), str(ROOT), os.environ.get("PYTHONPATH", "")]
+        ),
     }
     command = [
         sys.executable, "-m", "pytest", *tests, "-q", "-rA", "-p", "skmixup_peer",
         "-p", "no:randomly", "-p", "no:cacheprovider", "-o", "addopts=", "-W", "ignore",
     ]  # fmt: skip
+    if workers:
+        command += ["-n", str(workers)]  # pytest-xdist
     log = open(BUILD / f"{mode}.log", "w")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(command, cwd=source, env=env, stdout=log, stderr=subprocess.STDOUT)
 
@@ -96,11 +136,23 @@ def outcomes(mode: str) -> dict[str, str]:
 
 
 def main() -> int:
-    args = sys.argv[1:]
-    reuse = "--reuse" in args  # table from the logs of an earlier run
-    tests = [a for a in args if a != "--reuse"] or TESTS  # e.g. skorch/tests/test_net.py
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tests", nargs="*", default=TESTS, help="paths in the sdist")
+    parser.add_argument("--reuse", action="store_true", help="table from earlier logs")
+    parser.add_argument("-n", "--workers", type=int, default=0, help="xdist per mode")
+    args = parser.parse_args()
+    needs_flaky = not args.reuse and any("test_net" in t for t in args.tests)
+    if needs_flaky and importlib.util.find_spec("flaky") is None:
+        print(
+            "skorch's test_net.py imports flaky (a skorch test dependency): install it, "
+            "or put a folder holding it on PYTHONPATH (pip install --target DIR flaky).",
+            file=sys.stderr,
+        )
+        return 2
     source = sdist()
-    runs = [] if reuse else [start(source, mode, tests) for mode in MODES]  # all at once
+    runs = (
+        [] if args.reuse else [start(source, mode, args.tests, args.workers) for mode in MODES]
+    )  # the three modes at once
     for run in runs:
         run.wait()
     results = {mode: outcomes(mode) for mode in MODES}

@@ -47,7 +47,32 @@ def _with_mixer(kwargs, classifier=False):
     return kwargs
 
 
-class NeuralNet(MixupMixin, _NeuralNet):
+class _PatchesReachSkorch(type):
+    """Send what a test patches on ``skorch.NeuralNet`` to skorch's own class.
+
+    skorch's tests patch ``skorch.NeuralNet.save_params`` and train a
+    ``NeuralNetRegressor``: on plain skorch the patch is on a base of the
+    trained class. Here ``skorch.NeuralNet`` is the composed class, not a base
+    of the composed regressor, so a public attribute that the composed class
+    only inherits is set on (and removed from) skorch's ``NeuralNet`` instead,
+    where every composed class sees it, as on plain skorch.
+    """
+
+    def _forwards(cls, name):
+        return (
+            cls.__name__ == "NeuralNet"
+            and cls.__module__ == __name__
+            and (not name.startswith("_") and name not in vars(cls))
+        )
+
+    def __setattr__(cls, name, value):
+        type.__setattr__(_NeuralNet if cls._forwards(name) else cls, name, value)
+
+    def __delattr__(cls, name):
+        type.__delattr__(_NeuralNet if cls._forwards(name) else cls, name)
+
+
+class NeuralNet(MixupMixin, _NeuralNet, metaclass=_PatchesReachSkorch):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **_with_mixer(kwargs))
 

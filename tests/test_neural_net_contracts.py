@@ -379,3 +379,99 @@ def test_dataset_of_three_values_gets_a_clear_error():
 
     with pytest.raises(ValueError, match=r"\(x, y\) pairs.*tuple of 3 values"):
         MixupNeuralNetClassifier(classes=[0, 1], max_epochs=1).fit(Triples())
+
+
+# -- Dataset labels checked once per fit when the Dataset holds them ------------
+class _CallCounter(torch.nn.Module):
+    def __init__(self, n_features=2, n_outputs=3):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_features, n_outputs)
+        self.calls = 0
+
+    def forward(self, X):
+        self.calls += 1
+        return self.linear(X)
+
+
+class _Targets(_PairDataset):
+    """torchvision-style: labels in ``targets``; ``shift`` makes items disagree."""
+
+    def __init__(self, X, y, shift=0):
+        super().__init__(X, y)
+        self.targets, self.shift = list(y.tolist()), shift
+
+    def __getitem__(self, i):
+        return self.X[i], self.y[i] + self.shift
+
+
+def _label_datasets(X, y, reverse=True):
+    tensors = torch.utils.data.TensorDataset(torch.as_tensor(X), torch.as_tensor(y))
+    order = list(range(len(y)))
+    return {
+        "tensor": tensors,
+        "subset": torch.utils.data.Subset(tensors, order[::-1] if reverse else order),
+        "skorch": skorch.dataset.Dataset(X, y),
+        "targets": _Targets(X, torch.as_tensor(y)),
+    }
+
+
+@pytest.mark.parametrize("kind", ["tensor", "subset", "skorch", "targets"])
+def test_dataset_labels_in_memory_are_checked_once_before_training(kind):
+    X, y = _blobs(16)
+    y = y.copy()
+    bad_row = len(y) - 3  # in the last batch: a per-batch check would train first
+    y[bad_row] = 3
+    module = _CallCounter()
+    clf = MixupNeuralNetClassifier(
+        module=module, classes=[0, 1, 2], max_epochs=1, batch_size=8, random_state=0
+    )
+    dataset = _label_datasets(X, y)[kind]
+    item = bad_row if kind != "subset" else len(y) - 1 - bad_row
+    with pytest.raises(ValueError, match=rf"label 3 \(item {item}\)"):
+        clf.fit(dataset)
+    assert module.calls == 0  # the estimator's copy was never built either
+
+
+@pytest.mark.parametrize("kind", ["tensor", "subset", "skorch", "targets"])
+def test_checked_dataset_labels_skip_the_per_batch_check(kind):
+    X, y = _blobs(16)
+    params = dict(classes=[0, 1], max_epochs=2, batch_size=8, random_state=0)
+    clf = MixupNeuralNetClassifier(**params).fit(_label_datasets(X, y, reverse=False)[kind])
+    assert clf.net_.batch_labels_checked_
+    # the same data through a Dataset that holds no labels: checked per batch,
+    # and trained identically
+    plain = MixupNeuralNetClassifier(**params).fit(_PairDataset(X, torch.as_tensor(y)))
+    assert not plain.net_.batch_labels_checked_
+    np.testing.assert_allclose(clf.predict_proba(X), plain.predict_proba(X), atol=1e-6)
+
+
+def test_labels_attribute_that_disagrees_with_items_falls_back_to_batches():
+    X, y = _blobs(16)
+    dataset = _Targets(X, torch.as_tensor(y), shift=1)  # items return label + 1
+    with pytest.raises(ValueError, match="the Dataset returned the label 2"):
+        MixupNeuralNetClassifier(classes=[0, 1], max_epochs=1, random_state=0).fit(dataset)
+
+
+def test_subclass_of_a_net_with_its_own_init_keeps_that_init():
+    # skorch's test_set_params_on_custom_module_triggers_reinit_...: a net
+    # class with custom parameters, subclassed without an __init__.
+    class WithCustom(MixupMixin, NeuralNetClassifier):
+        def __init__(self, *args, custom=torch.nn.Linear, **kwargs):
+            self.custom = custom
+            super().__init__(*args, **kwargs)
+
+    class Sub(WithCustom):
+        pass
+
+    class Plain(MixupMixin, NeuralNetClassifier):
+        pass
+
+    class PlainSub(Plain):
+        pass
+
+    net = Sub(torch.nn.Linear(2, 2), custom=torch.nn.ReLU)
+    assert net.custom is torch.nn.ReLU
+    assert Sub.__init__ is WithCustom.__init__
+    # without a custom __init__ the composed signature is still given
+    assert "batch_mixer" in inspect.signature(PlainSub).parameters
+    assert "module" in inspect.signature(PlainSub).parameters

@@ -17,11 +17,12 @@ from skorch.utils import to_tensor
 
 from skmixup._random import as_generator
 from skmixup.neural_net._inputs import (
-    first_item as _first_target,
-)
-from skmixup.neural_net._inputs import (
+    dataset_labels,
     validate_fit_inputs,
     validate_predict_inputs,
+)
+from skmixup.neural_net._inputs import (
+    first_item as _first_target,
 )
 from skmixup.neural_net._modules import MLP, SoftTargetCrossEntropy
 from skmixup.neural_net._training import BatchMixer, MixupNet
@@ -43,7 +44,10 @@ _PARAMETERS_DOC = """module : torch.nn.Module class or instance, default=None
         ``hidden_layer_sizes``. A class is instantiated with the
         ``module__*`` parameters; an instance is deep-copied at every
         ``fit`` (the instance you pass is never trained). The module must
-        return raw outputs (logits for classification).
+        return raw outputs (logits for classification). A net fitted on
+        CUDA unpickles on a CPU-only machine either way (the trained copy is
+        remapped with skorch's ``cuda_dependent_attributes_``), provided the
+        instance you pass is itself on the CPU: it is pickled as given.
 
     mixer : "mixup", EpBetaMixupResampler, KMixupResampler, MultiMixResampler or None, \
 default="mixup"
@@ -140,7 +144,12 @@ class _ClassifierNet(MixupNet, NeuralNetClassifier):
     ``predict``; labels of a Dataset are checked on the host before they
     reach the device (an out-of-range index asserts on CUDA)."""
 
+    #: Set by the estimator when it checked every label of the Dataset at fit.
+    batch_labels_checked_ = False
+
     def _check_labels(self, yi) -> None:
+        if self.batch_labels_checked_:
+            return
         if self.classes is None or not torch.is_tensor(yi) or yi.device.type != "cpu":
             return
         if yi.dtype.is_floating_point or yi.numel() == 0:
@@ -361,6 +370,7 @@ class _BaseMixupNeuralNet(BaseEstimator):
                 f"takes rows of shape {tuple(self.input_shape_)}."
             )
         y_encoded, n_outputs = self._encode_targets(inputs, reset=reset, classes=classes)
+        labels_checked = self._check_dataset_labels(inputs, n_outputs)
         weights = self._check_sample_weight(sample_weight, inputs)
         self.input_shape_ = tuple(inputs.row_shape)
         self.device_ = device
@@ -380,11 +390,16 @@ class _BaseMixupNeuralNet(BaseEstimator):
                 else BatchMixer(*recipe, n_classes=self._mixer_targets(), random_state=seed)
             )
             self.net_.mix_layers = self.mix_layers
+            self.net_.batch_labels_checked_ = labels_checked
             if reset:
                 self.net_.fit(X_train, y_encoded)
             else:
                 self.net_.partial_fit(X_train, y_encoded)
         return self
+
+    def _check_dataset_labels(self, inputs, n_outputs: int) -> bool:
+        """Whether every label of a Dataset ``X`` was checked here, once."""
+        return False
 
     def _check_sample_weight(self, sample_weight, inputs):
         if sample_weight is None:
@@ -550,8 +565,15 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
     {inputs} A Dataset's labels cannot be read up front: give
     ``classes`` (the labels, in the order you index them), and have the
     Dataset return each row's class *index* into them
-    (``0 .. n_classes - 1``); an index outside that range is refused on the
-    host, before it reaches the device.
+    (``0 .. n_classes - 1``); an index outside that range is refused with a
+    ``ValueError`` on the host, before it reaches the device. When the
+    Dataset already holds its labels in memory (``TensorDataset(X, y)``,
+    skorch's ``Dataset``, a ``targets`` attribute as in torchvision without
+    a ``target_transform``, or a ``Subset`` of these) and its first and last
+    items return those labels, they are checked once per ``fit``, before
+    training starts; otherwise each batch is checked on the host (a CPU
+    min/max per batch, no device synchronisation) before it is moved to the
+    device, since reading every label up front would load every item.
 
     Parameters
     ----------
@@ -708,6 +730,41 @@ class MixupNeuralNetClassifier(ClassifierMixin, _BaseMixupNeuralNet):
             )
         self.classes_ = known
         return encoded, known.shape[0]
+
+    def _check_dataset_labels(self, inputs, n_outputs: int) -> bool:
+        # Labels the Dataset holds in memory are range-checked once, here,
+        # before any training; otherwise each batch is checked on the host
+        # (a CPU min/max) before it is moved to the device.
+        if inputs.kind != "dataset":
+            return False
+        labels = dataset_labels(inputs.X)
+        if labels is None or not self._labels_match_items(inputs.X, labels):
+            return False
+        outside = np.flatnonzero((labels < 0) | (labels >= n_outputs))
+        if outside.size:
+            row = int(outside[0])
+            raise ValueError(
+                f"the Dataset holds the label {int(labels[row])} (item {row}), outside the "
+                f"class indices 0 .. {n_outputs - 1} of classes: return each row's index "
+                "into classes."
+            )
+        return True
+
+    @staticmethod
+    def _labels_match_items(dataset, labels) -> bool:
+        # The attribute must be what the items return: spot-check the first
+        # and last item (two loads), else fall back to checking batches.
+        for row in {0, len(labels) - 1}:
+            item = dataset[row]
+            if not isinstance(item, (tuple, list)) or len(item) != 2:
+                return False
+            target = item[1]
+            if torch.is_tensor(target):
+                target = target.detach().cpu()
+            target = np.asarray(target)
+            if target.shape != () or target.dtype.kind not in "iu" or target != labels[row]:
+                return False
+        return True
 
     def partial_fit(self, X, y=None, classes=None, sample_weight=None):
         """Train for ``max_epochs`` more epochs, starting from the fitted network.

@@ -169,3 +169,33 @@ def _forget_table_attributes(estimator, reset: bool) -> None:
         for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(estimator, name):
                 delattr(estimator, name)
+
+
+def dataset_labels(dataset) -> np.ndarray | None:
+    """Class labels that ``dataset`` already holds in memory, or ``None``.
+
+    Read without loading any item: ``TensorDataset(X, y)``'s ``y``, skorch's
+    ``Dataset.y``, the ``targets`` of torchvision-style datasets (unless a
+    ``target_transform`` changes what ``__getitem__`` returns), and a
+    ``Subset`` of one of these. Only a 1-d integer array with one label per
+    item counts; anything else is ``None`` (labels then checked per batch).
+    """
+    from skorch.dataset import Dataset as SkorchDataset
+
+    if isinstance(dataset, torch.utils.data.Subset):
+        inner = dataset_labels(dataset.dataset)
+        return None if inner is None else inner[np.asarray(dataset.indices, dtype=np.intp)]
+    if isinstance(dataset, torch.utils.data.TensorDataset):
+        labels = dataset.tensors[1] if len(dataset.tensors) == 2 else None
+    elif isinstance(dataset, SkorchDataset):
+        labels = dataset.y
+    elif getattr(dataset, "target_transform", None) is None:
+        labels = getattr(dataset, "targets", None)
+    else:
+        labels = None
+    if labels is None or not isinstance(labels, (np.ndarray, torch.Tensor, list, tuple)):
+        return None
+    labels = np.asarray(labels.detach().cpu() if torch.is_tensor(labels) else labels)
+    if labels.ndim != 1 or labels.dtype.kind not in "iu" or labels.shape[0] != len(dataset):
+        return None
+    return labels

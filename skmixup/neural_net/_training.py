@@ -672,6 +672,13 @@ class MixupMixin:
     closure, so an optimizer that evaluates the closure several times sees
     the same mixed batch.
 
+    **Pickles across devices.** skorch remaps to the CPU, when the training
+    device is missing, only the attributes in ``cuda_dependent_attributes_``
+    (``module_``, ...). A module, criterion or tensor passed as an instance
+    is the object skorch trains, so the mixin pickles it in that same
+    remapped part: a net trained on CUDA with ``module=MyNet()`` loads on a
+    CPU-only machine, and ``module is module_`` still holds after loading.
+
     **Training scores.** skorch caches each training step's ``y_pred`` for
     on-train scoring (``EpochScoring(..., on_train=True)``, caching on by
     default). The mixed batch's predictions belong to the mixed rows (and
@@ -712,13 +719,49 @@ class MixupMixin:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "__init__" not in cls.__dict__:
+        # Only where the inherited __init__ is ours: a subclass of a net whose
+        # own class defines __init__ (custom parameters) inherits that one.
+        inherited = next(
+            k.__dict__["__init__"] for k in cls.__mro__[1:] if "__init__" in k.__dict__
+        )
+        if "__init__" not in cls.__dict__ and (
+            inherited is MixupMixin.__init__ or getattr(inherited, "_composed", False)
+        ):
             cls.__init__ = _composed_init(cls)
 
     def __init__(self, *args, batch_mixer: BatchMixer | None = None, mix_layers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.batch_mixer = batch_mixer
         self.mix_layers = mix_layers
+
+    def __getstate__(self):
+        # skorch maps to the CPU, when unpickled without the training device,
+        # only the attributes listed in cuda_dependent_attributes_ (module_,
+        # criterion_, optimizer_, ...). A module, criterion or tensor given as
+        # an instance is the very object skorch trains (module_ is module), so
+        # it travels in the same remapped part: a net trained on CUDA then
+        # loads on a CPU-only machine, and module and module_ stay one object.
+        instances = [
+            name
+            for name, value in vars(self).items()
+            if not name.endswith("_") and isinstance(value, (torch.nn.Module, torch.Tensor))
+        ]
+        if not instances:
+            return super().__getstate__()
+        listed = vars(self).get("cuda_dependent_attributes_")
+        self.cuda_dependent_attributes_ = [*self.cuda_dependent_attributes_, *instances]
+        try:
+            state = super().__getstate__()
+        finally:
+            if listed is None:
+                del self.cuda_dependent_attributes_
+            else:
+                self.cuda_dependent_attributes_ = listed
+        if listed is None:
+            state.pop("cuda_dependent_attributes_", None)
+        else:
+            state["cuda_dependent_attributes_"] = listed
+        return state
 
     def set_params(self, **kwargs):
         # skorch stores any name with "__" as an attribute of its own; the
@@ -893,6 +936,7 @@ def _composed_init(cls):
     __init__.__signature__ = signature
     __init__.__qualname__ = f"{cls.__qualname__}.__init__"
     __init__.__doc__ = MixupMixin.__init__.__doc__
+    __init__._composed = True
     return __init__
 
 
