@@ -12,6 +12,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 STAMP := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.installed-demo
+PEER_STAMP := $(VENV)/.installed-peer
 
 .PHONY: demo test lint docs bench clean peer-tests
 
@@ -26,6 +27,10 @@ $(STAMP): pyproject.toml requirements/constraints.txt | $(BIN)/python
 $(DEMO_STAMP): pyproject.toml requirements/constraints.txt | $(BIN)/python
 	$(PIP) install --quiet --no-compile -c requirements/constraints.txt -e ".[demo]"
 	touch $(DEMO_STAMP)
+
+$(PEER_STAMP): $(STAMP)
+	$(PIP) install --quiet -c requirements/constraints.txt -e ".[peer]"
+	touch $(PEER_STAMP)
 
 demo: $(DEMO_STAMP)
 	$(BIN)/skmixup demo --output-dir build/demo
@@ -49,7 +54,7 @@ bench: $(STAMP)
 # skorch's own tests (its sdist, matching the installed skorch) against nets
 # composed with MixupMixin, scikit-learn's checks on such nets, and
 # imbalanced-learn's checks on the resamplers at non-default settings.
-peer-tests: $(STAMP)
+peer-tests: $(PEER_STAMP)
 	$(BIN)/python peer_tests/run_skorch.py
 	$(BIN)/python peer_tests/sklearn_checks.py --assert
 	$(BIN)/python -m pytest -q -p no:randomly peer_tests/test_imblearn_checks.py
