@@ -221,16 +221,8 @@ def draw_device_batch_plan(
 
     from skmixup import _operators
 
-    cut_probability = _operators.cut_probability(operator)
-    if weight_mode not in ("row", "batch"):
-        raise ValueError(f"weight_mode must be 'row' or 'batch', got {weight_mode!r}.")
+    cut_probability = _operators.check_operator(operator, weight_law, weight_mode)
     if cut_probability > 0.0:
-        if not weight_law.within_unit_interval:
-            low, high = weight_law.support
-            raise ValueError(
-                f"operator={operator!r} pastes boxes of area share 1 - w, which needs weights "
-                f"in [0, 1]; {weight_law!r} reaches [{low:g}, {high:g}]. Use a Beta law."
-            )
         if X.ndim < 3:
             raise ValueError(
                 f"operator={operator!r} pastes boxes over the last two dimensions: X must "

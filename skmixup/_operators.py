@@ -22,7 +22,15 @@ from collections.abc import Mapping
 
 import torch
 
-__all__ = ["OPERATORS", "cut_probability", "draw_row_weights", "draw_boxes", "box_mask", "paste"]
+__all__ = [
+    "OPERATORS",
+    "check_operator",
+    "cut_probability",
+    "draw_row_weights",
+    "draw_boxes",
+    "box_mask",
+    "paste",
+]
 
 OPERATORS = ("lerp", "cutmix")
 
@@ -74,6 +82,25 @@ def cut_probability(operator) -> float:
     if abs(total - 1.0) > 1e-9:
         raise ValueError(f"operator's probabilities must sum to 1, got {total:g}.")
     return float(operator.get("cutmix", 0.0)) / total
+
+
+def check_operator(operator, weight_law, weight_mode: str = "row") -> float:
+    """Check the operator and the weight mode against the weight law.
+
+    Returns the probability that a row is pasted by CutMix (see
+    :func:`cut_probability`); CutMix needs weights in [0, 1].
+    """
+    cut = cut_probability(operator)
+    if weight_mode not in ("row", "batch"):
+        raise ValueError(f"weight_mode must be 'row' or 'batch', got {weight_mode!r}.")
+    if cut > 0.0 and not weight_law.within_unit_interval:
+        low, high = weight_law.support
+        raise ValueError(
+            f"operator={operator!r} pastes boxes of area share 1 - w, which needs weights "
+            f"in [0, 1]; {weight_law!r} reaches [{low:g}, {high:g}]. "
+            "Use a Beta law, or operator='lerp'."
+        )
+    return cut
 
 
 def draw_row_weights(weight_law, n_draws: int, generator, p: float = 1.0) -> torch.Tensor:

@@ -15,7 +15,7 @@ from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 
 from skmixup._engine import draw_device_batch_plan, interpolate, mix
-from skmixup._operators import cut_probability
+from skmixup._operators import check_operator
 from skmixup._random import as_generator
 from skmixup._torch_random import new_generator
 from skmixup.neural_net._manifold import INPUT, SiteDraws, mixing_at
@@ -379,15 +379,7 @@ class BatchMixer(BaseEstimator):
 
         Returns the probability that a row is pasted by CutMix.
         """
-        cut = cut_probability(self.operator)
-        law = self._resolved()[0]
-        if cut > 0.0 and not law.within_unit_interval:
-            low, high = law.support
-            raise ValueError(
-                f"operator={self.operator!r} pastes boxes of area share 1 - w, which needs "
-                f"weights in [0, 1]; {law!r} reaches [{low:g}, {high:g}]. "
-                "Use a Beta law, or operator='lerp'."
-            )
+        cut = check_operator(self.operator, self._resolved()[0], self.weight_mode)
         for name in ("label_smoothing", "p"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -399,8 +391,6 @@ class BatchMixer(BaseEstimator):
                 "label_smoothing applies to class labels: give n_classes (continuous "
                 "targets are not smoothed)."
             )
-        if self.weight_mode not in ("row", "batch"):
-            raise ValueError(f"weight_mode must be 'row' or 'batch', got {self.weight_mode!r}.")
         return cut
 
     def _targets(self, y, n_rows: int, where: torch.device):
