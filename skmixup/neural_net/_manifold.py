@@ -44,7 +44,7 @@ def _index_dtype(X):
     return next((dtype for dtype in dtypes if dtype in _INDEX_DTYPES), None)
 
 
-def _float_layers(module: torch.nn.Module) -> list[str]:
+def _embedding_layers(module: torch.nn.Module) -> list[str]:
     return [name for name, sub in module.named_modules() if isinstance(sub, torch.nn.Embedding)]
 
 
@@ -99,7 +99,7 @@ class SiteDraws:
         # interpolated. Other integer inputs (counts, uint8 pixels) are
         # numbers, interpolated as float32 by the mixer.
         index_dtype = _index_dtype(X) if INPUT in sites else None
-        embeddings = _float_layers(unwrapped(net.module_)) if index_dtype is not None else []
+        embeddings = _embedding_layers(unwrapped(net.module_)) if index_dtype is not None else []
         if embeddings:
             suggestion = embeddings
             raise TypeError(
